@@ -1,0 +1,82 @@
+"""The exception types a Heron user sees. Every failure Heron reports is one of these."""
+from __future__ import annotations
+
+
+class HeronError(Exception):
+    """Base of every error Heron raises on purpose."""
+
+
+class DecodeError(HeronError):
+    """A malformed binary module: carries the byte offset where decoding failed."""
+
+    def __init__(self, message: str, offset: int | None = None):
+        self.message = message
+        self.offset = offset
+        super().__init__(f"{message} (at offset 0x{offset:x})" if offset is not None else message)
+
+
+class ParseError(HeronError):
+    """Malformed text (WAT/WAST): carries line and column (1-based)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, source: str | None = None):
+        self.message = message
+        self.line = line
+        self.column = column
+        self.source = source
+        where = f"{source or '<input>'}:{line}:{column}: " if line is not None else ""
+        super().__init__(f"{where}{message}")
+
+
+class ValidationError(HeronError):
+    """An invalid module: names the function, the instruction offset and what mismatched."""
+
+    def __init__(self, message: str, func: int | str | None = None, offset: int | None = None):
+        self.message = message
+        self.func = func
+        self.offset = offset
+        parts = []
+        if func is not None:
+            parts.append(f"func {func}")
+        if offset is not None:
+            parts.append(f"offset 0x{offset:x}")
+        super().__init__(f"{message} ({', '.join(parts)})" if parts else message)
+
+
+class LinkError(HeronError):
+    """Imports that do not match what the module asks for (unknown import, incompatible type)."""
+
+
+class Unsupported(HeronError):
+    """The module needs a feature Heron does not implement (yet); names that feature."""
+
+    def __init__(self, feature: str, detail: str = ""):
+        self.feature = feature
+        self.detail = detail
+        super().__init__(f"unsupported feature '{feature}'" + (f": {detail}" if detail else ""))
+
+
+class Trap(HeronError):
+    """A Wasm trap. `code` is the spec's trap message, e.g. 'integer divide by zero'."""
+
+    def __init__(self, code: str, backtrace: list | None = None):
+        self.code = code
+        self.message = code
+        self.backtrace = backtrace or []
+        super().__init__(code)
+
+    def __str__(self) -> str:
+        if not self.backtrace:
+            return self.code
+        lines = [self.code, "wasm backtrace:"]
+        lines += [f"  {i}: {frame}" for i, frame in enumerate(self.backtrace)]
+        return "\n".join(lines)
+
+
+class WasmException(HeronError):
+    """A Wasm exception that left Wasm uncaught, or that a host function throws into Wasm."""
+
+    def __init__(self, tag, payload=(), exnref=None):
+        self.tag = tag
+        self.payload = tuple(payload)
+        self.exnref = exnref
+        super().__init__(f"uncaught wasm exception (tag {tag!r}, payload {self.payload!r})")
