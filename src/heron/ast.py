@@ -116,13 +116,23 @@ class CustomSection:
 
 @dataclass
 class Names:
-    """The 'name' custom section, decoded."""
+    """The 'name' custom section (and what the text format's $ids give it).
+
+    Subsection ids: 0 module, 1 funcs, 2 locals, 3 labels, 4 types, 5 tables,
+    6 memories, 7 globals, 8 elems, 9 datas, 10 fields, 11 tags.
+    """
     module: str | None = None
     funcs: dict[int, str] = field(default_factory=dict)
     locals: dict[int, dict[int, str]] = field(default_factory=dict)
     labels: dict[int, dict[int, str]] = field(default_factory=dict)
-    # other subsections (types, tables, ...) kept raw: id -> payload
-    other: dict[int, bytes] = field(default_factory=dict)
+    types: dict[int, str] = field(default_factory=dict)
+    tables: dict[int, str] = field(default_factory=dict)
+    mems: dict[int, str] = field(default_factory=dict)
+    globals: dict[int, str] = field(default_factory=dict)
+    elems: dict[int, str] = field(default_factory=dict)
+    datas: dict[int, str] = field(default_factory=dict)
+    fields: dict[int, dict[int, str]] = field(default_factory=dict)
+    tags: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
