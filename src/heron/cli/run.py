@@ -1,0 +1,66 @@
+"""`heron run` — load, validate and (once heron.runtime exists) run a module.
+
+Until the runtime lands this loads and validates the module, then exits with
+status 2 and says that execution is not available yet.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import HeronError
+from ..script import loading
+from ..script.adapters import runtime_available
+from ..script.commands import ModuleSource
+from .options import add_feature_option, add_machine_options, features_from
+
+EXIT_NO_EXECUTION = 2
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "run", help="run a WebAssembly module (.wasm or .wat)",
+        description="Load, validate and run a module: call its start function, then the export "
+                    "named by --invoke (default: _start if exported) with ARGS.")
+    add_feature_option(parser)
+    add_machine_options(parser, allow_all=False)
+    parser.add_argument("--invoke", metavar="NAME", help="the export to call")
+    parser.add_argument("--trace-unwind", action="store_true",
+                        help="print each frame the exception unwinder walks")
+    parser.add_argument("file", metavar="FILE", help="a .wasm binary or .wat text module")
+    parser.add_argument("args", nargs="*", metavar="ARGS", help="arguments for the invoked function")
+    parser.set_defaults(handler=main)
+
+
+def module_source(path: Path) -> ModuleSource:
+    """A file as a module source: binary if it starts with the Wasm magic, else text."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise HeronError(f"cannot read {path}: {e.strerror or e}") from None
+    if data.startswith(b"\0asm"):
+        return ModuleSource(kind="binary", line=1, data=data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise HeronError(f"{path} is neither a Wasm binary nor UTF-8 text (byte {e.start})") from None
+    return ModuleSource(kind="text", line=1, text=text)
+
+
+def load_and_validate(path: Path, features) -> object:
+    """The validated ast.Module of FILE; raises ParseError / DecodeError / ValidationError."""
+    source = module_source(path)
+    module = loading.load(source, features)
+    loading.validate(module, features)
+    return module
+
+
+def main(args: argparse.Namespace) -> int:
+    features = features_from(args)
+    load_and_validate(Path(args.file), features)
+    if not runtime_available():
+        print(f"heron run: {args.file}: module is valid, but execution is not available yet "
+              f"(heron.runtime is still being built)", file=sys.stderr)
+        return EXIT_NO_EXECUTION
+    raise HeronError("heron run: the runtime exists but `heron run` does not drive it yet")
