@@ -1,0 +1,1 @@
+"""Benchmarks: Heron against its peers (pwasm, pywasm, wasmtime) on the shared workloads."""
