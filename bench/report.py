@@ -27,6 +27,13 @@ class Cell:
         return statistics.median(self.times)
 
     @property
+    def spread(self) -> str:
+        """(slowest - fastest) / median of the timed reps: how much to trust the median."""
+        if len(self.times) < 2:
+            return "-"
+        return f"{(max(self.times) - min(self.times)) / self.median * 100:.0f}%"
+
+    @property
     def minstr_per_s(self) -> float | None:
         if not self.ok or not self.count:
             return None
@@ -70,13 +77,13 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def workload_table(workloads: list[Workload], cells: dict[str, dict[str, Cell]],
                    engines: list[str], peers: list[str]) -> str:
     """workload, engine, arguments, median time, M instr/s, throughput ratio vs each peer."""
-    header = ["workload", "engine", "call", "median", "M instr/s"] + [f"vs {p}" for p in peers]
+    header = ["workload", "engine", "call", "median", "spread", "M instr/s"] + [f"vs {p}" for p in peers]
     rows = []
     for w in workloads:
         for name in engines:
             c = cells[w.name][name]
             if not c.ok:
-                rows.append([w.name, name, "", na(c), ""] + [""] * len(peers))
+                rows.append([w.name, name, "", na(c), "", ""] + [""] * len(peers))
                 continue
             rate = c.minstr_per_s
             rate_text = "?" if rate is None else ("~" if c.count_is_proxy else "") + fmt_num(rate)
@@ -87,7 +94,7 @@ def workload_table(workloads: list[Workload], cells: dict[str, dict[str, Cell]],
                     ratios.append("")
                 else:
                     ratios.append(fmt_ratio(rate / other.minstr_per_s))
-            rows.append([w.name, name, w.args_text(c.size), fmt_seconds(c.median), rate_text] + ratios)
+            rows.append([w.name, name, w.args_text(c.size), fmt_seconds(c.median), c.spread, rate_text] + ratios)
     return table(header, rows)
 
 

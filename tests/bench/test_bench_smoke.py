@@ -21,11 +21,11 @@ def test_quick_fib_prints_peer_rows() -> None:
     rows = {}
     for line in done.stdout.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 5 and cells[0] == "fib":
+        if len(cells) >= 6 and cells[0] == "fib":
             rows[cells[1]] = cells
     for peer in PEERS:
         assert peer in rows, f"no fib row for {peer}:\n{done.stdout}"
-        _, _, call, median, rate = rows[peer][:5]
+        _, _, call, median, _spread, rate = rows[peer][:6]
         assert call == "fib(12)"
         assert re.fullmatch(r"[\d.]+ (s|ms|us)", median), rows[peer]
         assert float(rate.replace(",", "")) > 0, rows[peer]
