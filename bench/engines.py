@@ -63,6 +63,10 @@ class Engine:
     def prepare_call_loop(self, wat: str, wasm: bytes) -> CallLoop:
         raise NotImplementedError
 
+    def check_warm(self) -> None:
+        """After the warm-up calls: raise EngineUnavailable if the engine is not in the mode
+        its row claims (say, a compiler that fell back to an interpreter)."""
+
 
 class Wasmtime(Engine):
     name = "wasmtime"
@@ -120,13 +124,20 @@ class Pwasm(Engine):
         except ImportError as e:
             raise EngineUnavailable("pwasm not installed") from e
         self.pwasm = pwasm
+        self._instance: Any = None
 
     def _exports(self, wasm: bytes) -> Any:
         try:
             module = self.pwasm.decode_module(wasm)
         except self.pwasm.WasmError as e:
             raise EngineUnavailable(f"decode: {e}") from e
-        return self.pwasm.instantiate(module, mode="compile").exports
+        self._instance = self.pwasm.instantiate(module, mode="compile")
+        return self._instance.exports
+
+    def check_warm(self) -> None:
+        errors = getattr(self._instance, "compile_errors", None)
+        if errors:
+            raise EngineUnavailable(f"fell back to interpreter: {short_reason(errors[0][1], 30)}")
 
     def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
         return self._exports(wasm)[workload.export]

@@ -112,6 +112,7 @@ class Bench:
                 else:
                     cell.size = calibrate(lambda s: run_one(call, s), workload.ladder, workload.work,
                                           self.args.target_time)
+                engine.check_warm()
                 jobs[engine.name] = call
                 log(f"  {workload.name:13} {engine.name:10} {workload.args_text(cell.size)}")
             except Exception as e:
@@ -142,6 +143,7 @@ class Bench:
                 else:
                     cell.size = calibrate(lambda n: run_one(loop, n), CALL_LADDER, float,
                                           self.args.target_time)
+                engine.check_warm()
                 jobs[engine.name] = loop
                 log(f"  {CALL_NAME:13} {engine.name:10} {cell.size} calls")
             except Exception as e:
