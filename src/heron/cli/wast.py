@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from ..script.adapters import NoExecutionAdapter, default_adapter_factory
 from ..script.runner import ScriptResult, run_script
 from .options import add_feature_option, add_machine_options, configurations, features_from
 
@@ -34,10 +35,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_feature_option(parser)
     add_machine_options(parser, allow_all=True)
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--check-only", action="store_true",
+                        help="parse, decode and validate only: count commands that need execution as "
+                             "skipped (reason \"execution\") even when Heron can execute")
     parser.add_argument("--max-failures", type=int, default=20, metavar="N",
                         help="print at most N failures per file and configuration (0: all; default 20)")
     parser.add_argument("files", nargs="+", metavar="FILE", help="WAST scripts")
     parser.set_defaults(handler=main)
+
+
+def no_execution_factory(target: str, strategy: str, features) -> NoExecutionAdapter:
+    return NoExecutionAdapter()
 
 
 class Progress:
@@ -106,13 +114,15 @@ def main(args: argparse.Namespace) -> int:
     features = features_from(args)
     configs = configurations(args)
     matrix = len(configs) > 1
+    factory = no_execution_factory if args.check_only else default_adapter_factory()
     progress = Progress(sys.stderr, len(args.files))
     out = sys.stdout
     files_json: dict[str, dict] = {}
     totals = [0, 0, 0]
     for index, name in enumerate(args.files):
         progress.start_file(index, name)
-        results = run_script(Path(name), features, configs, progress=progress, label=name)
+        results = run_script(Path(name), features, configs, adapter_factory=factory, progress=progress,
+                             label=name)
         progress.clear()
         report_file(name, results, out, args.max_failures)
         out.flush()

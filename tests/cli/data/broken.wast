@@ -1,0 +1,3 @@
+;; a script that does not parse as a whole
+(module (func)
+(assert_return (invoke "f")

@@ -1,0 +1,1 @@
+(module (func $f (i32.const 0x)))

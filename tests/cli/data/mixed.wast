@@ -1,0 +1,13 @@
+;; `heron wast` CLI test script: known passes, failures and skips on known lines (see test_wast_cli.py).
+(module (func (export "one") (result i32) (i32.const 1)))
+(assert_return (invoke "one") (i32.const 1))
+(invoke "one")
+(register "M")
+(assert_return (invoke "one" (v128.const i32x4 0 0 0 0)) (i32.const 1))
+(assert_malformed (module quote "(func (result i32) (i32.const 0x))") "unknown operator")
+(assert_malformed (module quote "(func)") "deliberately wrong: this module is well-formed")
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_invalid (module (func (result i32) (i32.const 0))) "deliberately wrong: this module is valid")
+(assert_malformed (module binary "\00asm\01\00\00") "unexpected end")
+(module (func (result i32)))
+(assert_return (invoke "one") (i32.const 1))
