@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from ..ast import Elem, Module
 from ..types import FUNCREF, RefType
+
+FUNC_NONNULL = RefType(False, "func")
 from .decode import (CODE, CUSTOM, DATA, DATA_COUNT, ELEMENT, EXPORT, FUNCTION, GLOBAL, IMPORT,
                      MAGIC, MEMORY, SECTION_ORDER, START, TABLE, TAG, TYPE, VERSION)
 from .instructions import write_expr
@@ -152,18 +154,20 @@ def _func_indices(elem: Elem) -> list[int] | None:
 
 
 def elem_encoding(elem: Elem) -> int:
-    """The flags wasm-tools picks: function-index forms for funcref lists of ref.func,
-    the table-0 short forms (0/4) only for funcref elements."""
+    """The flags as recorded, else the form wasm-tools picks. The function-index forms (0..3)
+    are the ones whose element type is `(ref func)` (what the spec gives them) and whose items
+    are all `ref.func i`; the short active form (0/4) needs table 0 and, for expressions, funcref.
+    A text parser that knows which syntax was written should set `Elem.encoding` itself."""
     if elem.encoding is not None:
         return elem.encoding
-    uses_exprs = 0 if (elem.type == FUNCREF and _func_indices(elem) is not None) else 4
+    indices = elem.type == FUNC_NONNULL and _func_indices(elem) is not None
     if elem.mode == "passive":
-        return 1 | uses_exprs
+        return 1 if indices else 5
     if elem.mode == "declarative":
-        return 3 | uses_exprs
-    if elem.table == 0 and elem.type == FUNCREF:
-        return 0 | uses_exprs
-    return 2 | uses_exprs
+        return 3 if indices else 7
+    if indices:
+        return 0 if elem.table == 0 else 2
+    return 4 if elem.table == 0 and elem.type == FUNCREF else 6
 
 
 def _elems(m: Module):
