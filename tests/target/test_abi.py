@@ -110,6 +110,9 @@ def test_sysv_wasm_multi_value_results_and_return_area():
     res = [loc.reg if loc.in_reg else loc.offset for loc in a.results]
     assert res == ["rax", "rdx", 0, "xmm0", "xmm1", 8, 16]
     assert a.ret_area_size == 32
+    assert [a.result_offset(i) for i in (2, 5, 6)] == [0, 8, 16]
+    with pytest.raises(TargetError):
+        a.result_offset(0)
     # the hidden return-area pointer takes the first free int argument register
     assert a.ret_area_reg == "rdx"
     assert where(a) == ["rcx", "r8", "r9", "stack+0"]

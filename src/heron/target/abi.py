@@ -118,6 +118,15 @@ class CallAssignment:
         """All bytes the call occupies above the return address: shadow space + stack arguments."""
         return self.shadow_size + self.stack_args_size
 
+    def result_offset(self, result: int) -> int:
+        """Byte offset of result `result` from the return-area pointer (it must be in memory)."""
+        if not 0 <= result < len(self.results):
+            raise TargetError(f"result index {result} out of range ({len(self.results)} results)")
+        loc = self.results[result]
+        if loc.reg is not None:
+            raise TargetError(f"result {result} is returned in {loc.reg}, not in the return area")
+        return loc.offset
+
     def stack_param_indices(self) -> tuple[int, ...]:
         return tuple(i for i, loc in enumerate(self.params) if loc.reg is None)
 
