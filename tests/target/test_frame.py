@@ -144,7 +144,8 @@ def test_tail_call_keeps_caller_sp():
     sp_jump = a.tail_call_sp(fp_a, c_abi)
     assert sp_jump == caller_of_a - 16
     assert a.tail_call_arg_address(fp_a, c_abi, 4) == sp_jump
-    fp_c = sp_jump - 16                                # return address + saved FP
+    fp_c = c.fp_from_call_sp(sp_jump)                  # return address + saved FP
+    assert fp_c == sp_jump - 16
     assert c.caller_sp(fp_c) == caller_of_a
     assert c.incoming_arg_address(fp_c, 4) == sp_jump
 
@@ -165,8 +166,8 @@ def test_call_protocol_round_trip(target, callee_conv, params, caller_params, sl
     assert caller.fp_to_sp() % 16 == 0 and callee.fp_to_sp() % 16 == 0
     sp = caller.sp_from_fp(FP)
     assert sp % 16 == 0 and caller.fp_from_sp(sp) == FP
-    callee_fp = caller.call_sp(sp, callee_abi) - callee.frame_record_size
-    assert callee_fp % 16 == 0
+    callee_fp = callee.fp_from_call_sp(caller.call_sp(sp, callee_abi))
+    assert callee_fp % 16 == 0 and callee.call_sp_from_fp(callee_fp) == caller.call_sp(sp, callee_abi)
     assert callee.caller_sp(callee_fp) == sp
     assert callee.walker_caller_sp(callee_fp) == sp
     for i in callee_abi.stack_param_indices():

@@ -218,6 +218,16 @@ class FrameLayout:
         return sp + self.fp_to_sp()
 
     # ---------------------------------------------------------------- frame record
+    def fp_from_call_sp(self, call_sp: int) -> int:
+        """This frame's FP when its call instruction ran with SP = `call_sp` (the prologue's
+        result: return address at call_sp-8, saved FP at call_sp-16 = FP)."""
+        return call_sp - self.frame_record_size
+
+    def call_sp_from_fp(self, fp: int) -> int:
+        """The SP this frame's call instruction ran with (= the SP after its return, before
+        a callee-pops area is freed)."""
+        return fp + self.frame_record_size
+
     def saved_fp_address(self, fp: int) -> int:
         return fp
 
