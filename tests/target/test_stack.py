@@ -78,7 +78,7 @@ def test_recursion_through_frames_exhausts_stack():
             for i in abi.stack_param_indices():
                 s.write_u64(f.outgoing_arg_address(sp, abi, i), depth)
             call_sp = f.call_sp(sp, abi)
-            new_fp = call_sp - 16
+            new_fp = f.fp_from_call_sp(call_sp)
             s.write_u64(f.return_address_address(new_fp), 0x1000 + depth)
             s.write_u64(f.saved_fp_address(new_fp), fp)
             fp, sp = new_fp, s.check_sp(f.sp_from_fp(new_fp))
