@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import HeronError
+from ..errors import DecodeError, HeronError, ParseError, ValidationError
 from ..script import loading
 from ..script.adapters import runtime_available
 from ..script.commands import ModuleSource
@@ -38,7 +38,7 @@ def module_source(path: Path) -> ModuleSource:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise HeronError(f"cannot read {path}: {e.strerror or e}") from None
+        raise HeronError(f"{path}: cannot read: {e.strerror or e}") from None
     if data.startswith(b"\0asm"):
         return ModuleSource(kind="binary", line=1, data=data)
     try:
@@ -49,10 +49,16 @@ def module_source(path: Path) -> ModuleSource:
 
 
 def load_and_validate(path: Path, features) -> object:
-    """The validated ast.Module of FILE; raises ParseError / DecodeError / ValidationError."""
+    """The validated ast.Module of FILE; a malformed or invalid module is a HeronError naming FILE."""
     source = module_source(path)
-    module = loading.load(source, features)
-    loading.validate(module, features)
+    try:
+        module = loading.load(source, features)
+    except (ParseError, DecodeError) as e:
+        raise HeronError(f"{path}: malformed module: {e}") from None
+    try:
+        loading.validate(module, features)
+    except ValidationError as e:
+        raise HeronError(f"{path}: invalid module: {e}") from None
     return module
 
 

@@ -1,0 +1,37 @@
+"""`heron run`: errors are one clear line, no traceback, non-zero exit."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from heron.script.adapters import runtime_available
+
+DATA = Path(__file__).parent / "data"
+
+
+def heron_run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "heron.cli.main", "run", *args],
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("name, error", [("malformed.wat", "malformed module"),
+                                         ("truncated.wasm", "malformed module"),
+                                         ("invalid.wat", "invalid module"), ("missing.wasm", "cannot read")])
+def test_errors_are_reported_without_traceback(name, error):
+    proc = heron_run(str(DATA / name))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("heron run: error: ")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert f"{DATA / name}: {error}" in proc.stderr
+
+
+@pytest.mark.skipif(runtime_available(), reason="the runtime drives `heron run` now")
+def test_valid_module_says_execution_is_not_available_yet():
+    proc = heron_run(str(DATA / "valid.wat"), "--invoke", "add", "1", "2")
+    assert proc.returncode == 2
+    assert "execution is not available yet" in proc.stderr
+    assert "Traceback" not in proc.stderr
