@@ -152,6 +152,11 @@ def test_sections_tags_elems_datas_customs():
     assert [(c.name, c.after) for c in m.customs if c.name != "name"] == [
         ("first", 0), ("after-tag", 13), ("last", 11)]
     assert encode(m) == wasm
+    # the name section rebuilt from Names lands where wasm-tools puts it (after "last")
+    raw_names = [c for c in m.customs if c.name == "name"]
+    m.customs = [c for c in m.customs if c.name != "name"]
+    assert m.names is not None and raw_names
+    assert encode(m) == wasm
     # without recorded encodings the encoder picks the same forms
     for seg in m.elems + m.datas:
         seg.encoding = None

@@ -164,7 +164,7 @@ class _Decoder:
                 start = r.pos
                 r.pos += 1
                 if r.u8() != 0x00:
-                    raise DecodeError("malformed table", start)
+                    raise DecodeError("zero byte expected", start + 1)
                 ttype = read_table_type(r)
                 self.mod.tables.append(Table(ttype, self.const_expr(r)))
             else:

@@ -91,7 +91,7 @@ def read_global_type(r: Reader) -> GlobalType:
 def read_tag_type(r: Reader) -> TagType:
     start = r.pos
     if r.u8() != 0:
-        raise DecodeError("malformed tag attribute", start)
+        raise DecodeError("zero byte expected", start)   # the tag attribute
     return TagType(r.u32())
 
 
