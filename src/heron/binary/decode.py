@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..ast import (CustomSection, Data, Elem, Export, Func, Global, Import, Instr, Module,
                    Table)
-from ..errors import DecodeError, Unsupported
+from ..errors import DecodeError
 from ..features import Features
 from ..types import FUNCREF, FuncType, RefType
 from .instructions import ExprResult, read_expr
@@ -31,7 +31,11 @@ MAX_LOCALS_TOTAL = 2**32 - 1
 
 
 def decode(data: bytes, features: Features | None = None) -> Module:
-    """Decode a binary module. Raises DecodeError (malformed) or Unsupported (GC/SIMD/threads)."""
+    """Decode a binary module. Raises DecodeError (malformed) or Unsupported (GC/SIMD/threads).
+
+    Decoding does not depend on `features`: like wasmparser, the decoder reads every
+    instruction it knows and leaves proposal gating to the validator.
+    """
     return _Decoder(bytes(data), features).module()
 
 
@@ -284,4 +288,4 @@ class _Decoder:
     }
 
 
-__all__ = ["decode", "DecodeError", "Unsupported"]
+__all__ = ["decode", "SECTION_ORDER"]
