@@ -1,0 +1,1127 @@
+"""WAT module text -> ast.Module.
+
+Two passes over the module's fields: the first assigns every $id its index (so fields may
+refer forward), the second parses types, then every other field in text order. Function
+bodies are parsed with an explicit stack of open folded/flat blocks, never by recursion.
+Implicit types from inline type uses are appended after the explicit ones in the order
+wasm-tools appends them (each field's header, then its body).
+"""
+from __future__ import annotations
+
+import re
+
+from ..ast import Catch, Data, Elem, Export, Func, Global, Import, Instr, MemArg, Module, Names, Table
+from ..binary.opcodes import BY_NAME
+from ..errors import Unsupported
+from ..features import Features
+from ..types import (ABSTRACT_HEAPS, GC_HEAPS, FuncType, GlobalType, Limits, MemType, RefType,
+                     TableType, TagType)
+from .cursor import ATOM, ID, LP, RP, STR, Cursor
+from .lexer import Source
+from .numbers import NumberError, parse_float, parse_int
+
+SPACES = ("type", "func", "table", "memory", "global", "tag", "elem", "data")
+SPACE_WORD = {"type": "type", "func": "function", "table": "table", "memory": "memory",
+              "global": "global", "tag": "tag", "elem": "elem segment", "data": "data segment"}
+_REF_SHORTHANDS = {"funcref": "func", "externref": "extern", "exnref": "exn",
+                   "nullfuncref": "nofunc", "nullexternref": "noextern", "nullexnref": "noexn",
+                   "anyref": "any", "eqref": "eq", "i31ref": "i31", "structref": "struct",
+                   "arrayref": "array", "nullref": "none"}
+_NUM = ("i32", "i64", "f32", "f64")
+_SIMD_PREFIXES = ("v128.", "i8x16.", "i16x8.", "i32x4.", "i64x2.", "f32x4.", "f64x2.")
+_GC_OPS = ("struct.", "array.", "ref.i31", "i31.", "ref.test", "ref.cast", "br_on_cast",
+           "any.convert_extern", "extern.convert_any", "ref.eq")
+_ACCESS_RE = re.compile(r"(i32|i64|f32|f64)\.(load|store)(8|16|32)?")
+_BLOCK_OPS = ("block", "loop", "if", "try", "try_table")
+_END = "end"
+# Words that only continue or close a block: never an instruction of their own when folded.
+_CLAUSE_WORDS = frozenset(("then", "else", "end", "do", "catch", "catch_all", "delegate", "catch_ref",
+                           "catch_all_ref", "param", "result", "local", "type"))
+
+
+def parse_module(text: str, features: Features | None = None, *, source: str | None = None,
+                 origin: tuple[int, int] = (1, 1)) -> Module:
+    """One `(module ...)` (or a bare list of module fields) -> Module. ParseError when malformed."""
+    src = Source(text, source, origin)
+    c = Cursor(src)
+    if c.peek_lp_kw("module"):
+        close = c.match[c.i]
+        if close != c.end - 1:
+            c.i = close + 1
+            raise c.unexpected("end of input")
+        c.i += 2
+        c.take_kw("definition")
+        mod_id = c.opt_id()
+        if c.take_kw("binary"):
+            data = bytearray()
+            while c.kind() is STR:
+                data += c.string()
+            c.rp()
+            from ..binary import decode
+            return decode(bytes(data), features)
+        if c.take_kw("quote"):
+            parts = []
+            while c.kind() is STR:
+                parts.append(c.string())
+            c.rp()
+            inner = b"".join(parts).decode("utf-8", "surrogateescape")
+            return parse_module(inner, features, source=source, origin=src.position(0))
+        c.end = close
+        m = ModuleParser(c, features).parse(mod_id)
+        return m
+    return ModuleParser(c, features).parse(None)
+
+
+class FuncCtx:
+    """Names in scope inside one function body: locals and the label stack."""
+
+    def __init__(self, locals_: dict[str, int] | None = None):
+        self.locals = locals_ or {}
+        self.labels: list[str | None] = []
+        self.label_count = 0
+        self.label_names: dict[int, str] = {}
+        self.uses_data_count = False
+
+    def push_label(self, name: str | None) -> None:
+        if name is not None:
+            self.label_names[self.label_count] = name
+        self.label_count += 1
+        self.labels.append(name)
+
+
+class ModuleParser:
+    def __init__(self, c: Cursor, features: Features | None):
+        self.c = c
+        self.features = features
+        self.m = Module()
+        self.names = Names()
+        self.ids: dict[str, dict[str, int]] = {s: {} for s in SPACES}
+        self.counts: dict[str, int] = {s: 0 for s in SPACES}
+        self.type_index: dict[FuncType, int] = {}
+        self.n_explicit_types = 0
+        self.func_index = 0
+        self.needs_data_count = False
+
+    # ======================================================================
+    # pass 1: ids
+    # ======================================================================
+    def parse(self, mod_id: str | None) -> Module:
+        c = self.c
+        fields: list[tuple[str, int]] = []
+        while not c.at_end():
+            if c.kind() is not LP or c.kind(1) is not ATOM:
+                raise c.unexpected("a module field")
+            fields.append((c.value(1), c.i))
+            c.i = c.match[c.i] + 1
+        self.collect_ids(fields)
+        for kw, start in fields:
+            if kw == "type":
+                c.i = start
+                self.type_field()
+        self.n_explicit_types = len(self.m.types)
+        for kw, start in fields:
+            if kw == "type":
+                continue
+            c.i = start
+            handler = _FIELDS.get(kw)
+            if handler is None:
+                if kw == "rec":
+                    raise Unsupported("gc", "rec types")
+                raise c.error(f"unknown module field `{kw}`", c.toks[start + 1][2])
+            handler(self)
+        if self.needs_data_count:
+            self.m.data_count = len(self.m.datas)
+        if mod_id is not None:
+            self.names.module = mod_id
+            self.m.id = mod_id
+        n = self.names
+        if any((n.module is not None, n.funcs, n.locals, n.labels, n.types, n.tables, n.mems,
+                n.globals, n.elems, n.datas, n.tags)):
+            self.m.names = n
+        return self.m
+
+    def collect_ids(self, fields: list[tuple[str, int]]) -> None:
+        c = self.c
+        defined: str | None = None
+        for kw, start in fields:
+            c.i = start + 2
+            if kw == "import":
+                if defined is not None:
+                    raise c.error(f"import after {SPACE_WORD[defined]}", c.toks[start][2])
+                # (import "m" "n" (kind $id? ...))
+                while c.kind() is STR:
+                    c.i += 1
+                if c.kind() is LP and c.kind(1) is ATOM and c.value(1) in ("func", "table", "memory",
+                                                                         "global", "tag"):
+                    space = c.value(1)
+                    c.i += 2
+                    self.register(space, c.opt_id(), start)
+                continue
+            if kw in ("func", "table", "memory", "global", "tag"):
+                name = c.opt_id()
+                is_import = False
+                close = c.match[start]
+                while c.kind() is LP and c.i < close:
+                    head = c.value(1)
+                    if head == "export":
+                        c.i = c.match[c.i] + 1
+                        continue
+                    if head == "import":
+                        is_import = True
+                    break
+                if is_import and defined is not None:
+                    raise c.error(f"import after {SPACE_WORD[defined]}", c.toks[start][2])
+                if not is_import:
+                    defined = defined or kw
+                self.register(kw, name, start)
+                if kw in ("table", "memory") and not is_import:
+                    # an inline (elem ...) / (data ...) makes a segment
+                    j = c.i
+                    while j < close:
+                        if c.toks[j][0] is LP:
+                            if c.toks[j + 1][1] in ("elem", "data") and c.toks[j + 1][0] is ATOM:
+                                self.register("elem" if kw == "table" else "data", None, start)
+                            j = c.match[j] + 1
+                        else:
+                            j += 1
+                continue
+            if kw in ("type", "elem", "data"):
+                self.register(kw, c.opt_id(), start)
+                continue
+            if kw == "rec":
+                raise Unsupported("gc", "rec types")
+
+    def register(self, space: str, name: str | None, start: int) -> None:
+        index = self.counts[space]
+        self.counts[space] = index + 1
+        if name is not None:
+            table = self.ids[space]
+            if name in table:
+                raise self.c.error(f"duplicate {space} ${name}" if space != "func" else
+                                   f"duplicate func ${name}", self.c.toks[start][2])
+            table[name] = index
+
+    # ======================================================================
+    # indices and types
+    # ======================================================================
+    def index(self, space: str) -> int:
+        """An index of `space`: a number, or a $id defined anywhere in the module."""
+        c = self.c
+        if c.kind() is ID:
+            name = c.value()
+            idx = self.ids[space].get(name)
+            if idx is None:
+                raise c.error(f"unknown {SPACE_WORD[space]} ${name}")
+            c.i += 1
+            return idx
+        return c.u32()
+
+    def peek_index(self) -> bool:
+        return self.c.kind() is ID or self.c.peek_uint()
+
+    def opt_index(self, space: str, default: int = 0) -> int:
+        return self.index(space) if self.peek_index() else default
+
+    def heap_type(self):
+        c = self.c
+        if c.kind() is ATOM and c.value() in ABSTRACT_HEAPS:
+            return c.keyword()
+        if c.kind() is ATOM and c.value() in GC_HEAPS:
+            raise Unsupported("gc", f"heap type {c.value()}")
+        if c.kind() is ID or c.peek_uint():
+            return self.index("type")
+        raise c.unexpected("a heap type")
+
+    def peek_valtype(self) -> bool:
+        c = self.c
+        if c.kind() is ATOM:
+            v = c.value()
+            return v in _NUM or v == "v128" or v in _REF_SHORTHANDS
+        return c.peek_lp_kw("ref")
+
+    def valtype(self):
+        c = self.c
+        if c.kind() is ATOM:
+            v = c.value()
+            if v in _NUM:
+                c.i += 1
+                return v
+            if v == "v128":
+                raise Unsupported("simd", "v128 value type")
+            if v in _REF_SHORTHANDS:
+                return self.reftype()
+        if c.peek_lp_kw("ref"):
+            return self.reftype()
+        raise c.unexpected("a value type")
+
+    def reftype(self) -> RefType:
+        c = self.c
+        if c.kind() is ATOM and c.value() in _REF_SHORTHANDS:
+            heap = _REF_SHORTHANDS[c.keyword()]
+            if heap in GC_HEAPS:
+                raise Unsupported("gc", f"heap type {heap}")
+            return RefType(True, heap)
+        if not c.take_lp_kw("ref"):
+            raise c.unexpected("a reference type")
+        nullable = c.take_kw("null")
+        heap = self.heap_type()
+        c.rp()
+        return RefType(nullable, heap)
+
+    def peek_reftype(self) -> bool:
+        c = self.c
+        return (c.kind() is ATOM and c.value() in _REF_SHORTHANDS) or c.peek_lp_kw("ref")
+
+    def type_of(self, ft: FuncType) -> int:
+        """The index of the first type equal to `ft`, appending an implicit one if none."""
+        idx = self.type_index.get(ft)
+        if idx is None:
+            idx = len(self.m.types)
+            self.m.types.append(ft)
+            self.type_index[ft] = idx
+        return idx
+
+    def params_results(self, names: list | None = None, allow_names: bool = True):
+        """(param ...)* (result ...)*, in that order. Collects param names into `names`."""
+        c = self.c
+        params: list = []
+        results: list = []
+        while c.peek_lp_kw("param"):
+            c.i += 2
+            pname = c.opt_id()
+            if pname is not None:
+                if not allow_names:
+                    raise c.error("unexpected named parameter")
+                if names is not None:
+                    names.append((len(params), pname))
+                params.append(self.valtype())
+                c.rp()
+                continue
+            while not c.peek_rp():
+                params.append(self.valtype())
+            c.rp()
+        while c.peek_lp_kw("result"):
+            c.i += 2
+            while not c.peek_rp():
+                results.append(self.valtype())
+            c.rp()
+        return params, results
+
+    def type_use(self, names: list | None = None, allow_names: bool = True) -> int:
+        """`(type x)? (param ...)* (result ...)*` -> a type index."""
+        c = self.c
+        explicit = None
+        if c.peek_lp_kw("type"):
+            c.i += 2
+            explicit = self.index("type")
+            c.rp()
+        pos = c.pos()
+        has_inline = c.peek_lp_kw("param") or c.peek_lp_kw("result")
+        params, results = self.params_results(names, allow_names)
+        if explicit is not None:
+            if has_inline:
+                if explicit >= len(self.m.types) or self.m.types[explicit] != FuncType(tuple(params),
+                                                                                      tuple(results)):
+                    raise c.error("inline function type doesn't match type reference", pos)
+            return explicit
+        return self.type_of(FuncType(tuple(params), tuple(results)))
+
+    def param_count(self, type_idx: int) -> int:
+        if type_idx < len(self.m.types):
+            return len(self.m.types[type_idx].params)
+        return 0
+
+    # ======================================================================
+    # module fields
+    # ======================================================================
+    def type_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        c.lp()
+        kind = c.keyword()
+        if kind in ("sub", "struct", "array"):
+            raise Unsupported("gc", f"{kind} types")
+        if kind != "func":
+            raise c.error(f"unexpected type kind `{kind}`")
+        c.opt_id()
+        params, results = self.params_results(None)
+        c.rp()
+        c.rp()
+        ft = FuncType(tuple(params), tuple(results))
+        idx = len(self.m.types)
+        self.m.types.append(ft)
+        self.type_index.setdefault(ft, idx)
+        if name is not None:
+            self.names.types[idx] = name
+
+    def inline_exports(self, kind: str, index: int) -> None:
+        c = self.c
+        while c.peek_lp_kw("export"):
+            c.i += 2
+            self.m.exports.append(Export(c.name(), kind, index))
+            c.rp()
+
+    def inline_import(self) -> tuple[str, str] | None:
+        c = self.c
+        if c.peek_lp_kw("import"):
+            c.i += 2
+            mod = c.name()
+            nm = c.name()
+            c.rp()
+            return mod, nm
+        return None
+
+    def _import_field(self) -> None:
+        c = self.c
+        c.i += 2
+        mod = c.name()
+        nm = c.name()
+        c.lp()
+        kind = c.keyword()
+        name = c.opt_id()
+        if kind == "func":
+            idx = self.n_funcs()
+            pnames: list = []
+            t = self.type_use(pnames)
+            self.m.imports.append(Import(mod, nm, "func", t))
+            self.name_func(idx, name, pnames)
+        elif kind == "table":
+            idx = len(self.m.all_tables())
+            self.m.imports.append(Import(mod, nm, "table", self.table_type()))
+            self.set_name(self.names.tables, idx, name)
+        elif kind == "memory":
+            idx = len(self.m.all_mems())
+            self.m.imports.append(Import(mod, nm, "memory", self.mem_type()))
+            self.set_name(self.names.mems, idx, name)
+        elif kind == "global":
+            idx = len(self.m.all_globals())
+            self.m.imports.append(Import(mod, nm, "global", self.global_type()))
+            self.set_name(self.names.globals, idx, name)
+        elif kind == "tag":
+            idx = len(self.m.all_tags())
+            self.m.imports.append(Import(mod, nm, "tag", TagType(self.type_use())))
+            self.set_name(self.names.tags, idx, name)
+        else:
+            raise c.error(f"unexpected import kind `{kind}`")
+        c.rp()
+        c.rp()
+
+    @staticmethod
+    def set_name(table: dict, idx: int, name: str | None) -> None:
+        if name is not None:
+            table[idx] = name
+
+    def n_funcs(self) -> int:
+        return self.m.num_funcs()
+
+    def name_func(self, idx: int, name: str | None, pnames: list, lnames: list | None = None) -> None:
+        if name is not None:
+            self.names.funcs[idx] = name
+        local_names = dict(pnames)
+        if lnames:
+            local_names.update(lnames)
+        if local_names:
+            self.names.locals[idx] = dict(sorted(local_names.items()))
+
+    def _func_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = self.n_funcs()
+        self.inline_exports("func", idx)
+        imp = self.inline_import()
+        pnames: list = []
+        t = self.type_use(pnames)
+        if imp is not None:
+            self.m.imports.append(Import(imp[0], imp[1], "func", t))
+            self.name_func(idx, name, pnames)
+            c.rp()
+            return
+        nparams = self.param_count(t)
+        locals_: list = []
+        lnames: list = []
+        local_ids: dict[str, int] = {}
+        for pi, pn in pnames:
+            if pn in local_ids:
+                raise c.error(f"duplicate local ${pn}")
+            local_ids[pn] = pi
+        while c.peek_lp_kw("local"):
+            c.i += 2
+            lname = c.opt_id()
+            if lname is not None:
+                if lname in local_ids:
+                    raise c.error(f"duplicate local ${lname}")
+                li = nparams + len(locals_)
+                local_ids[lname] = li
+                lnames.append((li, lname))
+                locals_.append(self.valtype())
+                c.rp()
+                continue
+            while not c.peek_rp():
+                locals_.append(self.valtype())
+            c.rp()
+        fc = FuncCtx(local_ids)
+        body: list = []
+        self.instrs(fc, body)
+        body.append(Instr(_END))
+        c.rp()
+        self.m.funcs.append(Func(t, locals_, body))
+        self.name_func(idx, name, pnames, lnames)
+        if fc.label_names:
+            self.names.labels[idx] = fc.label_names
+
+    def limits(self, addr: str) -> Limits:
+        c = self.c
+        bits = 64 if addr == "i64" else 32
+        mn = c.uint(bits)
+        mx = c.uint(bits) if c.peek_uint() else None
+        return Limits(mn, mx)
+
+    def table_type(self) -> TableType:
+        c = self.c
+        addr = "i64" if c.take_kw("i64") else ("i32" if c.take_kw("i32") else "i32")
+        lim = self.limits(addr)
+        return TableType(lim, self.reftype(), addr)
+
+    def mem_type(self) -> MemType:
+        c = self.c
+        addr = "i64" if c.take_kw("i64") else ("i32" if c.take_kw("i32") else "i32")
+        lim = self.limits(addr)
+        shared = c.take_kw("shared")
+        if c.peek_lp_kw("pagesize"):
+            raise Unsupported("custom-page-sizes")
+        return MemType(lim, addr, shared)
+
+    def global_type(self) -> GlobalType:
+        c = self.c
+        if c.take_lp_kw("mut"):
+            vt = self.valtype()
+            c.rp()
+            return GlobalType(vt, True)
+        return GlobalType(self.valtype(), False)
+
+    def _table_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.all_tables())
+        self.inline_exports("table", idx)
+        imp = self.inline_import()
+        if imp is not None:
+            self.m.imports.append(Import(imp[0], imp[1], "table", self.table_type()))
+            self.set_name(self.names.tables, idx, name)
+            c.rp()
+            return
+        self.set_name(self.names.tables, idx, name)
+        addr = "i64" if c.take_kw("i64") else ("i32" if c.take_kw("i32") else "i32")
+        if self.peek_reftype():
+            # (table reftype (elem ...)): size from the segment
+            rt = self.reftype()
+            if not c.take_lp_kw("elem"):
+                raise c.unexpected("`(elem`")
+            indices = c.kind() is not LP
+            inits = self.elem_items(indices)
+            c.rp()
+            n = len(inits)
+            self.m.tables.append(Table(TableType(Limits(n, n), rt, addr)))
+            offset = [Instr(f"{addr}.const", 0), Instr(_END)]
+            flags = 2 | (0 if indices else 4)
+            self.m.elems.append(Elem(rt, inits, "active", idx, offset, flags))
+            c.rp()
+            return
+        lim = self.limits(addr)
+        rt = self.reftype()
+        init = None
+        if not c.peek_rp():
+            init = self.const_expr()
+        c.rp()
+        self.m.tables.append(Table(TableType(lim, rt, addr), init))
+
+    def _memory_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.all_mems())
+        self.inline_exports("memory", idx)
+        imp = self.inline_import()
+        self.set_name(self.names.mems, idx, name)
+        if imp is not None:
+            self.m.imports.append(Import(imp[0], imp[1], "memory", self.mem_type()))
+            c.rp()
+            return
+        save = c.i
+        addr = "i64" if c.take_kw("i64") else ("i32" if c.take_kw("i32") else "i32")
+        if c.take_lp_kw("data"):
+            data = bytearray()
+            while c.kind() is STR:
+                data += c.string()
+            c.rp()
+            pages = (len(data) + 65535) // 65536
+            self.m.mems.append(MemType(Limits(pages, pages), addr))
+            offset = [Instr(f"{addr}.const", 0), Instr(_END)]
+            self.m.datas.append(Data(bytes(data), "active", idx, offset))
+            c.rp()
+            return
+        c.i = save
+        self.m.mems.append(self.mem_type())
+        c.rp()
+
+    def _global_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.all_globals())
+        self.inline_exports("global", idx)
+        imp = self.inline_import()
+        self.set_name(self.names.globals, idx, name)
+        gt = self.global_type()
+        if imp is not None:
+            self.m.imports.append(Import(imp[0], imp[1], "global", gt))
+        else:
+            self.m.globals.append(Global(gt, self.const_expr()))
+        c.rp()
+
+    def _tag_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.all_tags())
+        self.inline_exports("tag", idx)
+        imp = self.inline_import()
+        self.set_name(self.names.tags, idx, name)
+        tt = TagType(self.type_use())
+        if imp is not None:
+            self.m.imports.append(Import(imp[0], imp[1], "tag", tt))
+        else:
+            self.m.tags.append(tt)
+        c.rp()
+
+    def _export_field(self) -> None:
+        c = self.c
+        c.i += 2
+        nm = c.name()
+        c.lp()
+        kind = c.keyword()
+        space = {"func": "func", "table": "table", "memory": "memory", "global": "global",
+                 "tag": "tag"}.get(kind)
+        if space is None:
+            raise c.error(f"unexpected export kind `{kind}`")
+        self.m.exports.append(Export(nm, kind, self.index(space)))
+        c.rp()
+        c.rp()
+
+    def _start_field(self) -> None:
+        c = self.c
+        pos = c.pos()
+        c.i += 2
+        if self.m.start is not None:
+            raise c.error("multiple start sections", pos)
+        self.m.start = self.index("func")
+        c.rp()
+
+    def offset_expr(self) -> list:
+        """`(offset instr*)` or one folded instruction."""
+        c = self.c
+        if c.take_lp_kw("offset"):
+            out: list = []
+            self.instrs(FuncCtx(), out)
+            c.rp()
+            out.append(Instr(_END))
+            return out
+        return self.folded_const()
+
+    def folded_const(self) -> list:
+        """A single folded instruction as a constant expression."""
+        c = self.c
+        if c.kind() is not LP:
+            raise c.unexpected("`(`")
+        close = c.match[c.i]
+        saved_end = c.end
+        c.end = close + 1
+        out: list = []
+        try:
+            self.instrs(FuncCtx(), out)
+        finally:
+            c.end = saved_end
+        out.append(Instr(_END))
+        return out
+
+    def const_expr(self) -> list:
+        out: list = []
+        self.instrs(FuncCtx(), out)
+        out.append(Instr(_END))
+        return out
+
+    def elem_items(self, indices: bool) -> list:
+        """The items of an element list: function indices, or `(item ...)` / folded expressions."""
+        c = self.c
+        inits = []
+        if indices:
+            while self.peek_index():
+                inits.append([Instr("ref.func", self.index("func")), Instr(_END)])
+            return inits
+        while not c.peek_rp():
+            if c.take_lp_kw("item"):
+                out: list = []
+                self.instrs(FuncCtx(), out)
+                out.append(Instr(_END))
+                c.rp()
+                inits.append(out)
+            else:
+                inits.append(self.folded_const())
+        return inits
+
+    def _elem_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.elems)
+        self.set_name(self.names.elems, idx, name)
+        if c.take_kw("declare"):
+            rt, inits, indices = self.elem_list(legacy=False)
+            self.m.elems.append(Elem(rt, inits, "declarative", 0, None, 3 | (0 if indices else 4)))
+            c.rp()
+            return
+        table = None
+        if c.peek_uint():
+            table = c.u32()
+        elif c.take_lp_kw("table"):
+            table = self.index("table")
+            c.rp()
+        if table is not None or (c.kind() is LP and not self.peek_reftype()):
+            offset = self.offset_expr()
+            rt, inits, indices = self.elem_list(legacy=table is None)
+            if table is None and (indices or rt == RefType(True, "func")):
+                flags = 0 if indices else 4
+            else:
+                flags = 2 | (0 if indices else 4)
+            self.m.elems.append(Elem(rt, inits, "active", table or 0, offset, flags))
+            c.rp()
+            return
+        rt, inits, indices = self.elem_list(legacy=False)
+        self.m.elems.append(Elem(rt, inits, "passive", 0, None, 1 | (0 if indices else 4)))
+        c.rp()
+
+    def elem_list(self, legacy: bool):
+        """`func x*` | `reftype item*` | (legacy active form) `x*`: (type, inits, were_indices)."""
+        c = self.c
+        if c.take_kw("func"):
+            return RefType(True, "func"), self.elem_items(True), True
+        if self.peek_reftype():
+            rt = self.reftype()
+            return rt, self.elem_items(False), False
+        if legacy:
+            return RefType(True, "func"), self.elem_items(True), True
+        raise c.unexpected("`func` or a reference type")
+
+    def _data_field(self) -> None:
+        c = self.c
+        c.i += 2
+        name = c.opt_id()
+        idx = len(self.m.datas)
+        self.set_name(self.names.datas, idx, name)
+        mem = None
+        if c.peek_uint():
+            mem = c.u32()
+        elif c.take_lp_kw("memory"):
+            mem = self.index("memory")
+            c.rp()
+        if mem is not None or c.kind() is LP:
+            offset = self.offset_expr()
+            data = bytearray()
+            while c.kind() is STR:
+                data += c.string()
+            c.rp()
+            self.m.datas.append(Data(bytes(data), "active", mem or 0, offset))
+            return
+        data = bytearray()
+        while c.kind() is STR:
+            data += c.string()
+        c.rp()
+        self.m.datas.append(Data(bytes(data), "passive"))
+
+    # ======================================================================
+    # instructions
+    # ======================================================================
+    def block_type(self):
+        """`(type x)? (param ...)* (result ...)*` of a block: None | valtype | type index."""
+        c = self.c
+        if c.peek_lp_kw("type"):
+            return self.type_use(allow_names=False)
+        params, results = self.params_results(None, allow_names=False)
+        if not params and len(results) <= 1:
+            return results[0] if results else None
+        return self.type_of(FuncType(tuple(params), tuple(results)))
+
+    def label(self, fc: FuncCtx) -> int:
+        c = self.c
+        if c.kind() is ID:
+            name = c.value()
+            for depth, lab in enumerate(reversed(fc.labels)):
+                if lab == name:
+                    c.i += 1
+                    return depth
+            raise c.error(f"unknown label ${name}")
+        return c.u32()
+
+    def end_label(self, fc: FuncCtx) -> None:
+        """`end $l` / `else $l`: the id, if any, must name the block being closed."""
+        c = self.c
+        if c.kind() is ID:
+            if not fc.labels or fc.labels[-1] != c.value():
+                raise c.error("mismatching label")
+            c.i += 1
+
+    def catches(self, fc: FuncCtx) -> tuple:
+        c = self.c
+        out = []
+        while c.kind() is LP and c.kind(1) is ATOM and c.value(1) in ("catch", "catch_ref", "catch_all",
+                                                                    "catch_all_ref"):
+            c.i += 1
+            kind = c.keyword()
+            tag = self.index("tag") if kind in ("catch", "catch_ref") else None
+            out.append(Catch(kind, tag, self.label(fc)))
+            c.rp()
+        return tuple(out)
+
+    def instrs(self, fc: FuncCtx, out: list) -> None:
+        """Instructions up to the `)` that closes the enclosing form (left unconsumed).
+
+        One loop with an explicit stack of open blocks: folded `(block ...)`, `(if ...)`,
+        `(try ...)` and plain `(op ...)` frames, and flat `block ... end` frames.
+        """
+        c = self.c
+        frames: list[list] = []
+        while True:
+            k = c.kind()
+            if k is RP:
+                if not frames:
+                    return
+                fr = frames.pop()
+                kind = fr[0]
+                if kind == "flat":
+                    raise c.error(f"unclosed `{fr[1]}`: expected `end`")
+                c.i += 1
+                if kind == "plain":
+                    out.append(fr[1])
+                elif kind == "block":
+                    out.append(Instr(_END))
+                    fc.labels.pop()
+                elif kind == "if":
+                    if fr[1] == "cond":
+                        raise c.error("expected `(then`")
+                    out.append(Instr(_END))
+                    fc.labels.pop()
+                elif kind in ("then", "else", "do", "catch"):
+                    frames[-1][1] = kind
+                elif kind == "try":
+                    if fr[1] == "start":
+                        raise c.error("expected `(do`")
+                    if fr[1] != "delegated":
+                        out.append(Instr(_END))
+                        fc.labels.pop()
+                continue
+            if k is LP:
+                parent = frames[-1] if frames else None
+                if parent is not None and parent[0] == "if":
+                    if self._if_clause(fc, out, frames, parent):
+                        continue
+                elif parent is not None and parent[0] == "try":
+                    if self._try_clause(fc, out, frames, parent):
+                        continue
+                c.i += 1
+                pos = c.pos()
+                op = c.keyword()
+                if op in _CLAUSE_WORDS:
+                    raise c.error(f"unexpected `({op}`", pos)
+                if op in ("block", "loop", "try_table"):
+                    lab = c.opt_id()
+                    bt = self.block_type()
+                    if op == "try_table":
+                        out.append(Instr(op, (bt, self.catches(fc))))
+                    else:
+                        out.append(Instr(op, bt))
+                    fc.push_label(lab)
+                    frames.append(["block"])
+                elif op == "if":
+                    lab = c.opt_id()
+                    bt = self.block_type()
+                    frames.append(["if", "cond", Instr("if", bt), lab])
+                elif op == "try":
+                    lab = c.opt_id()
+                    bt = self.block_type()
+                    frames.append(["try", "start", Instr("try", bt), lab])
+                else:
+                    frames.append(["plain", self.plain(op, fc, pos)])
+                continue
+            if k is ATOM:
+                pos = c.pos()
+                op = c.keyword()
+                if op in _BLOCK_OPS:
+                    lab = c.opt_id()
+                    bt = self.block_type()
+                    if op == "try_table":
+                        out.append(Instr(op, (bt, self.catches(fc))))
+                    else:
+                        out.append(Instr(op, bt))
+                    fc.push_label(lab)
+                    frames.append(["flat", op])
+                elif op in ("end", "else", "catch", "catch_all", "delegate"):
+                    self._flat_clause(op, fc, out, frames, pos)
+                else:
+                    out.append(self.plain(op, fc, pos))
+                continue
+            if k is None:
+                if frames:
+                    raise c.error("unexpected end of input")
+                return
+            raise c.unexpected("an instruction")
+
+    def _flat_clause(self, op: str, fc: FuncCtx, out: list, frames: list, pos: int) -> None:
+        c = self.c
+        top = frames[-1] if frames else None
+        if top is None or top[0] != "flat":
+            raise c.error(f"unexpected `{op}`", pos)
+        opener = top[1]
+        if op == "end":
+            self.end_label(fc)
+            frames.pop()
+            fc.labels.pop()
+            out.append(Instr(_END))
+        elif op == "else":
+            if opener != "if" or len(top) > 2:
+                raise c.error("unexpected `else`", pos)
+            self.end_label(fc)
+            top.append("else")
+            out.append(Instr("else"))
+        elif op in ("catch", "catch_all"):
+            if opener != "try":
+                raise c.error(f"unexpected `{op}`", pos)
+            if op == "catch":
+                out.append(Instr("catch", self.index("tag")))
+            else:
+                out.append(Instr("catch_all"))
+        else:  # delegate
+            if opener != "try":
+                raise c.error("unexpected `delegate`", pos)
+            frames.pop()
+            fc.labels.pop()
+            out.append(Instr("delegate", self.label(fc)))
+
+    def _if_clause(self, fc: FuncCtx, out: list, frames: list, fr: list) -> bool:
+        """Inside a folded `(if ...)`: handle `(then` / `(else`; False for a condition expression."""
+        c = self.c
+        state = fr[1]
+        if c.peek_lp_kw("then"):
+            if state != "cond":
+                raise c.error("unexpected `(then`")
+            c.i += 2
+            out.append(fr[2])
+            fc.push_label(fr[3])
+            fr[1] = "in-then"
+            frames.append(["then", None])
+            return True
+        if c.peek_lp_kw("else"):
+            if state != "then":
+                raise c.error("unexpected `(else`")
+            c.i += 2
+            out.append(Instr("else"))
+            fr[1] = "in-else"
+            frames.append(["else", None])
+            return True
+        if state != "cond":
+            raise c.error("unexpected expression after `(then`")
+        return False
+
+    def _try_clause(self, fc: FuncCtx, out: list, frames: list, fr: list) -> bool:
+        c = self.c
+        state = fr[1]
+        if c.peek_lp_kw("do"):
+            if state != "start":
+                raise c.error("unexpected `(do`")
+            c.i += 2
+            out.append(fr[2])
+            fc.push_label(fr[3])
+            fr[1] = "in-do"
+            frames.append(["do", None])
+            return True
+        if c.peek_lp_kw("catch") or c.peek_lp_kw("catch_all"):
+            if state not in ("do", "catch"):
+                raise c.error("unexpected catch clause")
+            c.i += 1
+            kw = c.keyword()
+            if kw == "catch":
+                out.append(Instr("catch", self.index("tag")))
+            else:
+                out.append(Instr("catch_all"))
+            fr[1] = "in-catch"
+            frames.append(["catch", None])
+            return True
+        if c.peek_lp_kw("delegate"):
+            if state != "do":
+                raise c.error("unexpected `(delegate`")
+            c.i += 2
+            fc.labels.pop()
+            out.append(Instr("delegate", self.label(fc)))
+            c.rp()
+            fr[1] = "delegated"
+            return True
+        raise c.error("expected `(do`, `(catch` or `(delegate` in `try`")
+
+    def plain(self, op: str, fc: FuncCtx, pos: int) -> Instr:
+        c = self.c
+        info = BY_NAME.get(op)
+        if info is None:
+            if op.startswith(_SIMD_PREFIXES):
+                raise Unsupported("simd", op)
+            if op.startswith(_GC_OPS):
+                raise Unsupported("gc", op)
+            if ".atomic" in op or op.startswith("memory.atomic") or op == "atomic.fence":
+                raise Unsupported("threads", op)
+            raise c.error(f"unknown operator `{op}`", pos)
+        if info.feature == "gc":
+            raise Unsupported("gc", op)
+        kind = info.imm
+        if kind == "none":
+            if op == "select" and c.peek_lp_kw("result"):
+                types = []
+                while c.take_lp_kw("result"):
+                    while not c.peek_rp():
+                        types.append(self.valtype())
+                    c.rp()
+                return Instr("select", tuple(types))
+            return Instr(op)
+        if kind == "label":
+            return Instr(op, self.label(fc))
+        if kind == "br_table":
+            targets = [self.label(fc)]
+            while c.kind() is ID or c.peek_uint():
+                targets.append(self.label(fc))
+            return Instr(op, (tuple(targets[:-1]), targets[-1]))
+        if kind == "func":
+            return Instr(op, self.index("func"))
+        if kind == "call_ind":
+            table = self.opt_index("table")
+            return Instr(op, (self.type_use(allow_names=False), table))
+        if kind == "type":
+            return Instr(op, self.index("type"))
+        if kind == "local":
+            if c.kind() is ID:
+                name = c.value()
+                if name not in fc.locals:
+                    raise c.error(f"unknown local ${name}")
+                c.i += 1
+                return Instr(op, fc.locals[name])
+            return Instr(op, c.u32())
+        if kind == "global":
+            return Instr(op, self.index("global"))
+        if kind == "table":
+            return Instr(op, self.opt_index("table"))
+        if kind == "mem":
+            return Instr(op, self.opt_index("memory"))
+        if kind == "data":
+            self.needs_data_count = True
+            return Instr(op, self.index("data"))
+        if kind == "elem":
+            return Instr(op, self.index("elem"))
+        if kind == "tag":
+            return Instr(op, self.index("tag"))
+        if kind == "memarg":
+            return Instr(op, self.memarg(op))
+        if kind in ("i32", "i64", "f32", "f64"):
+            return Instr(op, self.literal(kind))
+        if kind == "heap":
+            return Instr(op, self.heap_type())
+        if kind == "table2":
+            if self.peek_index():
+                dst = self.index("table")
+                return Instr(op, (dst, self.index("table")))
+            return Instr(op, (0, 0))
+        if kind == "mem2":
+            if self.peek_index():
+                dst = self.index("memory")
+                return Instr(op, (dst, self.index("memory")))
+            return Instr(op, (0, 0))
+        if kind == "table_init":
+            # table.init $t? $e: look ahead to see whether two indices follow
+            first_is_index = self.peek_index()
+            second = c.kind(1) is ID or (c.kind(1) is ATOM and _is_uint_token(c.value(1)))
+            if first_is_index and second:
+                table = self.index("table")
+                return Instr(op, (self.index("elem"), table))
+            return Instr(op, (self.index("elem"), 0))
+        if kind == "mem_init":
+            self.needs_data_count = True
+            second = c.kind(1) is ID or (c.kind(1) is ATOM and _is_uint_token(c.value(1)))
+            if self.peek_index() and second:
+                mem = self.index("memory")
+                return Instr(op, (self.index("data"), mem))
+            return Instr(op, (self.index("data"), 0))
+        raise c.error(f"unsupported immediate kind for `{op}`", pos)
+
+    def literal(self, ty: str) -> int:
+        c = self.c
+        pos = c.pos()
+        if c.kind() is not ATOM:
+            raise c.unexpected(f"an {ty} literal")
+        word = c.value()
+        try:
+            v = parse_int(word, int(ty[1:])) if ty[0] == "i" else parse_float(word, ty)
+        except NumberError as e:
+            raise c.error(str(e), pos) from None
+        if v is None:
+            raise c.error(f"unknown operator: malformed {ty} literal `{word}`", pos)
+        c.i += 1
+        return v
+
+    def memarg(self, op: str) -> MemArg:
+        c = self.c
+        mem = self.opt_index("memory")
+        m = _ACCESS_RE.match(op)
+        natural = (int(m.group(3)) if m.group(3) else int(m.group(1)[1:])) // 8
+        offset = 0
+        align = natural
+        if c.kind() is ATOM and c.value().startswith("offset="):
+            pos = c.pos()
+            v = _parse_memarg_num(c.value()[7:])
+            if v is None or v >= 1 << 64:
+                raise c.error("malformed memory offset" if v is None else "offset out of range", pos)
+            offset = v
+            c.i += 1
+        if c.kind() is ATOM and c.value().startswith("align="):
+            pos = c.pos()
+            v = _parse_memarg_num(c.value()[6:])
+            if v is None or v >= 1 << 32:
+                raise c.error("malformed memory alignment", pos)
+            if v == 0 or v & (v - 1):
+                raise c.error("alignment must be a power of two", pos)
+            align = v
+            c.i += 1
+        return MemArg(align.bit_length() - 1, offset, mem)
+
+
+def _parse_memarg_num(text: str) -> int | None:
+    from .numbers import parse_uint
+    return parse_uint(text)
+
+
+def _is_uint_token(text: str) -> bool:
+    from .numbers import parse_uint
+    return parse_uint(text) is not None
+
+
+_FIELDS = {
+    "import": ModuleParser._import_field,
+    "func": ModuleParser._func_field,
+    "table": ModuleParser._table_field,
+    "memory": ModuleParser._memory_field,
+    "global": ModuleParser._global_field,
+    "tag": ModuleParser._tag_field,
+    "export": ModuleParser._export_field,
+    "start": ModuleParser._start_field,
+    "elem": ModuleParser._elem_field,
+    "data": ModuleParser._data_field,
+}
+
+__all__ = ["parse_module", "ModuleParser"]
