@@ -94,6 +94,10 @@ _DECODE_FC = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_FC.
 
 DATA_COUNT_OPS = frozenset(("memory.init", "data.drop"))
 
+# 0xFC sub-opcodes of proposals Heron knows but does not implement.
+UNSUPPORTED_FC = {19: "wide-arithmetic", 20: "wide-arithmetic", 21: "wide-arithmetic",
+                  22: "wide-arithmetic"}
+
 
 class ExprResult:
     """What decoding an expression found besides the instructions."""
@@ -131,6 +135,8 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
                 sub = r.u32()
                 entry = _DECODE_FC.get(sub)
                 if entry is None:
+                    if sub in UNSUPPORTED_FC:
+                        raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos:x}")
                     raise DecodeError(f"illegal opcode fc {sub:02x}", pos)
                 if flags is not None and entry[0] in DATA_COUNT_OPS:
                     flags.uses_data_count = True
