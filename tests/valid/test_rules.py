@@ -355,3 +355,8 @@ def test_error_names_function_and_offset():
 def test_every_opcode_has_a_typing_rule():
     missing = {name for name, info in BY_NAME.items() if info.feature != "gc"} - HANDLED_OPS
     assert not missing
+
+
+def test_malformed_immediates_are_validation_errors():
+    invalid(module([("br_table", 7)]), "malformed immediate")
+    invalid(module([("i32.load", None), "drop"], mems=[MemType(Limits(1))]), "malformed immediate")

@@ -130,13 +130,19 @@ class BodyChecker:
         results = frame.results
         stack = self.vals[frame.height:]
         n = len(results)
-        ok = len(stack) == n or (frame.unreachable and len(stack) < n)
+        # As the spec interpreter: first the block's results must be on top of the stack...
+        top = stack[len(stack) - n:] if len(stack) >= n else stack
+        ok = len(top) == n or frame.unreachable
         if ok:
-            for k in range(1, len(stack) + 1):
-                if not self.ctx.val_sub(stack[-k], results[-k]):
+            for k in range(1, len(top) + 1):
+                if not self.ctx.val_sub(top[-k], results[-k]):
                     ok = False
                     break
         if not ok:
+            raise Invalid(f"type mismatch: instruction requires {result_str(results)} "
+                          f"but stack has {result_str(top)}")
+        # ... then nothing may be left below them.
+        if len(stack) > n:
             raise Invalid(f"type mismatch: block requires {result_str(results)} "
                           f"but stack has {result_str(stack)}")
         del self.vals[frame.height:]
@@ -223,7 +229,12 @@ class BodyChecker:
                     if op.startswith(_SIMD_PREFIXES):
                         raise Unsupported("simd", op)
                     raise Invalid(f"unknown instruction {op}")
-                handler(self, ins.imm, i)
+                try:
+                    handler(self, ins.imm, i)
+                except (TypeError, ValueError, AttributeError, IndexError, KeyError) as e:
+                    # A module model built by hand (or by a buggy producer) with a wrongly
+                    # shaped immediate: report it as invalid rather than crash.
+                    raise Invalid(f"malformed immediate {ins.imm!r} of {op}: {e}") from None
             if len(vals) > max_height:
                 max_height = len(vals)
         if self.ctrls:
