@@ -119,7 +119,7 @@ class Names:
     """The 'name' custom section (and what the text format's $ids give it).
 
     Subsection ids: 0 module, 1 funcs, 2 locals, 3 labels, 4 types, 5 tables,
-    6 memories, 7 globals, 8 elems, 9 datas, 10 fields, 11 tags.
+    6 memories, 7 globals, 8 elems, 9 datas, 10 fields, 11 tags, 12 type params.
     """
     module: str | None = None
     funcs: dict[int, str] = field(default_factory=dict)
@@ -133,6 +133,9 @@ class Names:
     datas: dict[int, str] = field(default_factory=dict)
     fields: dict[int, dict[int, str]] = field(default_factory=dict)
     tags: dict[int, str] = field(default_factory=dict)
+    # subsection 12 (wasm-tools "param" names): names of a function *type*'s params, from
+    # `(type (func (param $x i32)))`; type index -> param index -> name
+    type_params: dict[int, dict[int, str]] = field(default_factory=dict)
 
 
 @dataclass
