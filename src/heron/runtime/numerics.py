@@ -44,7 +44,9 @@ Templates
 Operands MUST be plain names (or parenthesised expressions) without side effects: a
 template may evaluate an operand more than once.  Names starting with ``_`` in a
 template are in ``TEMPLATE_GLOBALS``; the compiler puts that dict into the generated
-module's globals.  ``OpSemantics.cond`` (comparisons and eqz) is a Python boolean
+module's globals (templates also use the builtins int, float, abs, so do not shadow
+them).  Float constants must reach generated code as objects in globals, never as
+repr'd literals (repr loses NaN bits).  ``OpSemantics.cond`` (comparisons and eqz) is a Python boolean
 expression meaning "the result is 1", for fusing with if / br_if / select.  Comparison
 ``template``s return int 0/1: ``(1 if c else 0)`` measured as fast as the bare bool.
 
@@ -517,9 +519,15 @@ def _build_table() -> None:
         _add(f"{t}.neg", (t,), t, lambda a: -a, "(-{0})")
         _add(f"{t}.copysign", (t, t), t, math.copysign, "_copysign({0}, {1})")
         for op, func, pyname in (("ceil", _fceil, "_ceil"), ("floor", _ffloor, "_floor"),
-                                 ("trunc", _ftrunc, "_trunc"), ("nearest", _fnearest, "round")):
+                                 ("trunc", _ftrunc, "_trunc")):
             _add(f"{t}.{op}", (t,), t, func,
                  f"(_copysign(float({pyname}({{0}})), {{0}}) if -{_TWO52!r} < {{0}} < {_TWO52!r} else {{0}} * 1.0)")
+        # nearest: adding then subtracting 2**52 rounds to an integer, ties to even, in the
+        # hardware's own rounding (exact for |x| < 2**52); copysign restores -0.0.
+        c = repr(_TWO52)
+        _add(f"{t}.nearest", (t,), t, _fnearest,
+             f"(_copysign({{0}} + {c} - {c}, {{0}}) if 0.0 <= {{0}} < {c} else "
+             f"_copysign({{0}} - {c} + {c}, {{0}}) if -{c} < {{0}} < 0.0 else {{0}} * 1.0)")
 
     # integer width changes and sign extension
     _add("i32.wrap_i64", ("i64",), "i32", lambda a: a & M32, "({0} & 0xFFFFFFFF)")
