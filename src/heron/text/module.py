@@ -136,7 +136,7 @@ class ModuleParser:
             self.m.id = mod_id
         n = self.names
         if any((n.module is not None, n.funcs, n.locals, n.labels, n.types, n.tables, n.mems,
-                n.globals, n.elems, n.datas, n.tags)):
+                n.globals, n.elems, n.datas, n.tags, n.type_params)):
             self.m.names = n
         return self.m
 
@@ -345,7 +345,8 @@ class ModuleParser:
         if kind != "func":
             raise c.error(f"unexpected type kind `{kind}`")
         c.opt_id()
-        params, results = self.params_results(None)
+        pnames: list = []
+        params, results = self.params_results(pnames)
         c.rp()
         c.rp()
         ft = FuncType(tuple(params), tuple(results))
@@ -354,6 +355,8 @@ class ModuleParser:
         self.type_index.setdefault(ft, idx)
         if name is not None:
             self.names.types[idx] = name
+        if pnames:
+            self.names.type_params[idx] = dict(pnames)
 
     def inline_exports(self, kind: str, index: int) -> None:
         c = self.c
@@ -522,6 +525,8 @@ class ModuleParser:
                 raise c.unexpected("`(elem`")
             indices = c.kind() is not LP
             inits = self.elem_items(indices)
+            # wasm-tools writes bare indices as ref.func expressions unless the type is funcref
+            indices = indices and rt == RefType(True, "func")
             c.rp()
             n = len(inits)
             self.m.tables.append(Table(TableType(Limits(n, n), rt, addr)))
