@@ -247,6 +247,7 @@ NAMED = [
     "(module $only)",
     "(module (import \"a\" \"b\" (func $imp)) (func $f2) (func (block $a) (block $b)))",
     "(module (@custom \"foo\" (after data) \"bar\") (func $f) (data $d \"x\") (memory 1))",
+    "(module (type $t (func (param $x i32) (param i64) (param $z f32))) (func $f (type $t)))",
 ]
 
 
@@ -269,6 +270,7 @@ def test_names_decoded():
     assert (n.types, n.tables, n.mems, n.globals, n.elems, n.datas, n.tags) == (
         {0: "t"}, {0: "tb"}, {0: "mm"}, {0: "gg"}, {0: "e"}, {0: "d"}, {0: "tg"})
     assert n.labels == {0: {0: "a", 1: "l", 2: "i"}}
+    assert decode(wat2wasm(NAMED[-1])).names.type_params == {0: {0: "x", 2: "z"}}
 
 
 def test_names_codec_round_trip():

@@ -1,7 +1,7 @@
 """The 'name' custom section <-> heron.ast.Names.
 
-Subsections 0..11 (module, funcs, locals, labels, types, tables, memories,
-globals, elems, datas, fields, tags). Encoding follows wasm-tools: subsections
+Subsections 0..12 (module, funcs, locals, labels, types, tables, memories,
+globals, elems, datas, fields, tags, and wasm-tools' type param names). Encoding follows wasm-tools: subsections
 in id order, only the non-empty ones, name maps sorted by index.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ SUBSECTIONS: dict[int, tuple[str, str]] = {
     9: ("datas", "map"),
     10: ("fields", "indirect"),
     11: ("tags", "map"),
+    12: ("type_params", "indirect"),     # wasm-tools: param names of function *types*
 }
 
 
