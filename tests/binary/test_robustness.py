@@ -1,6 +1,8 @@
 """Broken inputs: only DecodeError/Unsupported ever leave the decoder."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,11 +88,14 @@ def _mutate(data: bytes, edits: list[tuple[int, int, int]]) -> bytes:
     return bytes(buf)
 
 
+# HERON_FUZZ_EXAMPLES=20000 runs a longer fuzz (opt-in; the default keeps the suite fast).
+EXAMPLES = int(os.environ.get("HERON_FUZZ_EXAMPLES", "300"))
+
 EDITS = st.lists(st.tuples(st.integers(0, 3), st.integers(8, 10_000), st.integers(0, 255)),
                  min_size=1, max_size=4)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(which=st.integers(0, len(SAMPLES) - 1), edits=EDITS)
 def test_random_mutations_never_crash(which, edits):
     wasm = _SAMPLE_BYTES[which] if _SAMPLE_BYTES else pytest.skip("wasm-tools not available")
@@ -105,7 +110,7 @@ def test_random_mutations_never_crash(which, edits):
 
 
 @given(st.binary(max_size=64))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 def test_random_bytes_after_header(tail):
     try:
         decode(b"\x00asm\x01\x00\x00\x00" + tail)
