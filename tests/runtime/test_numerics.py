@@ -367,3 +367,79 @@ def test_int_to_f32_rounds_once() -> None:
     n = (1 << 60) + (1 << 36) + 1
     assert N.NUMERIC_OPS["f32.convert_i64_u"].func(n) == float((1 << 60) + (1 << 37))
     assert N.NUMERIC_OPS["f32.convert_i64_s"].func((-n) & N.M64) == -float((1 << 60) + (1 << 37))
+
+
+# ----------------------------------------------------------------------------- official suite
+
+SPEC_SCRIPTS = ["i32", "i64", "f32", "f32_bitwise", "f32_cmp", "f64", "f64_bitwise", "f64_cmp",
+                "conversions", "float_misc", "float_exprs"]
+
+
+def _single_op_exports(wasm_file) -> dict[str, N.OpSemantics]:
+    """Exports of a module whose body is just `local.get` of each parameter then one numeric op."""
+    import re
+    import subprocess
+    from testsuite_paths import wasm_tools
+
+    text = subprocess.run([wasm_tools(), "print", str(wasm_file)], capture_output=True, text=True,
+                          check=True).stdout
+    exports = dict(re.findall(r'\(export "([^"]+)" \(func (\d+)\)\)', text))
+    bodies: dict[str, N.OpSemantics] = {}
+    for index, header, body in re.findall(r"\(func \(;(\d+);\)([^\n]*)\n((?:    [^\n]*\n)*)  \)", text):
+        names: list[str] = []
+        for group in re.findall(r"\(param ([^)]*)\)", header):
+            parts = group.split()
+            names += [parts[0]] if parts[0].startswith("$") else [str(len(names) + i) for i in range(len(parts))]
+        lines = [line.strip() for line in body.splitlines()]
+        if not lines or lines[-1] not in N.NUMERIC_OPS:
+            continue
+        op = N.NUMERIC_OPS[lines[-1]]
+        if len(names) == op.arity and lines[:-1] == [f"local.get {n}" for n in names]:
+            bodies[index] = op
+    return {name: bodies[index] for name, index in exports.items() if index in bodies}
+
+
+def _expected_ok(t: str, expected: dict, got: int) -> bool:
+    value = expected["value"]
+    if value == "nan:canonical":
+        return is_nan(t, got) and is_canonical(t, got)
+    if value == "nan:arithmetic":
+        return is_nan(t, got) and is_quiet(t, got)
+    return got == int(value) & ((1 << WIDTH[t]) - 1)
+
+
+@pytest.mark.parametrize("script", SPEC_SCRIPTS)
+def test_official_suite_single_op_functions(testsuite_dir, script: str) -> None:
+    """Every assert_return / assert_trap of the suite on a function that is one numeric op."""
+    from testsuite_paths import json_from_wast
+
+    converted = json_from_wast(testsuite_dir / f"{script}.wast")
+    if converted is None:
+        pytest.skip("wasm-tools not available")
+    data, folder = converted
+    ops: dict[str, N.OpSemantics] = {}
+    checked = 0
+    for command in data["commands"]:
+        kind = command["type"]
+        if kind == "module":
+            ops = _single_op_exports(folder / command["filename"])
+            continue
+        if kind not in ("assert_return", "assert_trap") or command["action"]["type"] != "invoke":
+            continue
+        action = command["action"]
+        op = ops.get(action["field"])
+        if op is None or action.get("module"):
+            continue
+        args = tuple(int(a["value"]) & ((1 << WIDTH[a["type"]]) - 1) for a in action["args"])
+        for func in (op.func, eval(f"lambda a, b=None: {op.template.format('a', 'b')}", dict(N.TEMPLATE_GLOBALS))):
+            got = run_ours(func, op, args)
+            where = f"{script}.wast:{command['line']} {op.name}{args}"
+            if kind == "assert_trap":
+                assert got == ("trap", command["text"]), f"{where}: {got}"
+            else:
+                assert not isinstance(got, tuple), f"{where}: trapped {got}"
+                assert _expected_ok(op.result, command["expected"][0], got), f"{where}: {got:#x}"
+        checked += 1
+    if script != "float_exprs":
+        assert checked > 50, f"only {checked} assertions of {script}.wast checked"
+    print(f"{script}: {checked} assertions")
