@@ -1,6 +1,6 @@
 """Instruction sequences: bytes <-> flat lists of ast.Instr, driven by opcodes.py.
 
-Decoding is a loop, not a recursion: nesting is tracked by a depth counter, so
+Decoding is a loop, not a recursion: nesting is tracked on an explicit byte stack, so
 arbitrarily deep block nests cost no Python stack.
 """
 from __future__ import annotations
@@ -57,7 +57,6 @@ def _select_t(r: Reader):
 def _pair(r: Reader):
     a = r.u32()
     return a, r.u32()
-
 
 
 READ_IMM = {
