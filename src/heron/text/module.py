@@ -476,9 +476,9 @@ class ModuleParser:
 
     def limits(self, addr: str) -> Limits:
         c = self.c
-        bits = 64 if addr == "i64" else 32
-        mn = c.uint(bits)
-        mx = c.uint(bits) if c.peek_uint() else None
+        # any u64 parses; the validator checks the range for the address type
+        mn = c.uint(64)
+        mx = c.uint(64) if c.peek_uint() else None
         return Limits(mn, mx)
 
     def table_type(self) -> TableType:
@@ -557,6 +557,8 @@ class ModuleParser:
             return
         save = c.i
         addr = "i64" if c.take_kw("i64") else ("i32" if c.take_kw("i32") else "i32")
+        if c.peek_lp_kw("pagesize"):
+            raise Unsupported("custom-page-sizes")
         if c.take_lp_kw("data"):
             data = bytearray()
             while c.kind() is STR:
@@ -696,7 +698,7 @@ class ModuleParser:
             c.rp()
         if table is not None or (c.kind() is LP and not self.peek_reftype()):
             offset = self.offset_expr()
-            rt, inits, indices = self.elem_list(legacy=table is None)
+            rt, inits, indices = self.elem_list(legacy=True)
             if table is None and (indices or rt == RefType(True, "func")):
                 flags = 0 if indices else 4
             else:
@@ -818,7 +820,7 @@ class ModuleParser:
                         raise c.error("expected `(then`")
                     out.append(Instr(_END))
                     fc.labels.pop()
-                elif kind in ("then", "else", "do", "catch"):
+                elif kind in ("then", "else", "do", "catch", "catch_all"):
                     frames[-1][1] = kind
                 elif kind == "try":
                     if fr[1] == "start":
@@ -862,6 +864,8 @@ class ModuleParser:
                 continue
             if k is ATOM:
                 pos = c.pos()
+                if frames and frames[-1][0] in ("if", "try"):
+                    raise c.unexpected(f"a folded clause in `({frames[-1][0]}`")
                 op = c.keyword()
                 if op in _BLOCK_OPS:
                     lab = c.opt_id()
@@ -961,7 +965,7 @@ class ModuleParser:
             else:
                 out.append(Instr("catch_all"))
             fr[1] = "in-catch"
-            frames.append(["catch", None])
+            frames.append([kw, None])
             return True
         if c.peek_lp_kw("delegate"):
             if state != "do":
@@ -978,6 +982,8 @@ class ModuleParser:
         c = self.c
         info = BY_NAME.get(op)
         if info is None:
+            if "/" in op or ":" in op:
+                raise c.error(f"unknown operator `{op}`", pos)
             if op.startswith(_SIMD_PREFIXES):
                 raise Unsupported("simd", op)
             if op.startswith(_GC_OPS):
@@ -1097,7 +1103,7 @@ class ModuleParser:
         if c.kind() is ATOM and c.value().startswith("align="):
             pos = c.pos()
             v = _parse_memarg_num(c.value()[6:])
-            if v is None or v >= 1 << 32:
+            if v is None or v >= 1 << 64:
                 raise c.error("malformed memory alignment", pos)
             if v == 0 or v & (v - 1):
                 raise c.error("alignment must be a power of two", pos)
