@@ -407,7 +407,7 @@ def _int_to_f32(n: int) -> float:
     half = 1 << (shift - 1)
     if rest > half or (rest == half and q & 1):
         q += 1
-    v = float(q << shift)  # at most 25 significant bits of which the last is 0: exact
+    v = float(q << shift)  # q <= 2**24 and |v| <= 2**64: exact in double and in f32
     return -v if n < 0 else v
 
 
