@@ -101,9 +101,7 @@ def test_script(script, flags):
 def test_legacy_scripts():
     """legacy/*.wast through heron.text: assert_invalid rejected, modules accepted."""
     text = pytest.importorskip("heron.text")
-    load_module = getattr(text, "load_module", None)
-    if load_module is None:
-        pytest.skip("heron.text.load_module not available yet")
+    load_module = text.load_module
     from heron.script.commands import AssertInvalid, ModuleCmd
 
     features = Features.from_args(["legacy-exceptions=y"])
@@ -112,14 +110,12 @@ def test_legacy_scripts():
     for script, _flags in required_scripts():
         if script.parent.name != "legacy":
             continue
-        for cmd in text.parse_script(script.read_text(), features) \
-                if _takes_features(text.parse_script) else text.parse_script(script.read_text()):
+        for cmd in text.parse_script(script.read_text(), str(script)):
             if not isinstance(cmd, (ModuleCmd, AssertInvalid)):
                 continue
             source = cmd.source if isinstance(cmd, ModuleCmd) else cmd.module
             where = f"{script.name}:{cmd.line}"
-            module = load_module(source, features) if _takes_features(load_module) \
-                else load_module(source)
+            module = load_module(source, features)
             checked += 1
             try:
                 validate(module, features)
@@ -133,11 +129,3 @@ def test_legacy_scripts():
                     failures.append(f"{where}: invalid module accepted ({cmd.message!r})")
     assert checked > 0
     assert not failures, "\n".join(failures)
-
-
-def _takes_features(fn) -> bool:
-    import inspect
-    try:
-        return len(inspect.signature(fn).parameters) >= 2
-    except (TypeError, ValueError):
-        return False
