@@ -1,0 +1,5 @@
+"""Put tests/text on sys.path so the suite checker module `roundtrip` imports."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
