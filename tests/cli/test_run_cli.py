@@ -31,7 +31,7 @@ def test_errors_are_reported_without_traceback(name, error):
 
 @pytest.mark.skipif(runtime_available(), reason="the runtime drives `heron run` now")
 def test_valid_module_says_execution_is_not_available_yet():
-    proc = heron_run(str(DATA / "valid.wat"), "--invoke", "add", "1", "2")
+    proc = heron_run("--invoke", "add", str(DATA / "valid.wat"), "1", "-2")
     assert proc.returncode == 2
     assert "execution is not available yet" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -29,7 +29,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--trace-unwind", action="store_true",
                         help="print each frame the exception unwinder walks")
     parser.add_argument("file", metavar="FILE", help="a .wasm binary or .wat text module")
-    parser.add_argument("args", nargs="*", metavar="ARGS", help="arguments for the invoked function")
+    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help="arguments for the invoked function (everything after FILE)")
     parser.set_defaults(handler=main)
 
 
