@@ -5,7 +5,12 @@ from __future__ import annotations
 from .errors import (DecodeError, HeronError, LinkError, ParseError, Trap, Unsupported,
                      ValidationError, WasmException)
 from .features import Features
+from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
+                      Limits, Linker, Memory, MemoryType, Module, Store, Table, TableType, Tag, TagType, ValType)
 
 __all__ = ["DecodeError", "HeronError", "LinkError", "ParseError", "Trap", "Unsupported",
-           "ValidationError", "WasmException", "Features"]
+           "ValidationError", "WasmException", "Features",
+           "Config", "Engine", "Store", "Module", "Instance", "Linker", "Func", "FuncType", "ValType",
+           "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",
+           "ImportType", "ExportType"]
 __version__ = "0.1.0"

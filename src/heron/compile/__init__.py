@@ -1,1 +1,133 @@
-"""compile phase."""
+"""compile phase: Wasm -> executable Python for one target and one strategy.
+
+`compile_module` turns a validated ast.Module into a `CompiledModule`: one Python
+source text (inspectable as `.source`) holding a function `f<i>` per defined Wasm
+function, its code object, and per function the FrameLayout, code range and call
+sites, registered in the engine's code map. Instantiation (runtime/) executes the
+code object in a per-instance namespace.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import ast
+from ..errors import Unsupported
+from .codegen import FlatNeeded, FunctionCompiler, ModuleContext, prescan
+from .codemap import HOST_RETURN_ADDRESS, PC_STRIDE, RA_DELTA, CallSite, CodeMap, FunctionInfo
+
+STRATEGIES = ("baseline", "optimizing")
+
+_serial = itertools.count()
+# filename of generated code -> CompiledModule (for traps: line -> instruction)
+REGISTRY: dict[str, "CompiledModule"] = {}
+
+
+@dataclass(eq=False)
+class CompiledModule:
+    module: ast.Module
+    target: str
+    strategy: str
+    source: str
+    code: Any
+    filename: str
+    functions: list                  # FunctionInfo per defined function
+    constants: list
+    line_meta: list                  # per source line (0-based): (FunctionInfo | None, instr, trap code)
+    may_tail: dict = field(default_factory=dict)
+    unsupported: Unsupported | None = None
+
+    def function(self, func_idx: int) -> FunctionInfo:
+        return self.functions[func_idx - len(self.module.imported("func"))]
+
+    def where(self, lineno: int) -> tuple:
+        """(FunctionInfo, instruction index, trap code) for a 1-based line of the source."""
+        if 1 <= lineno <= len(self.line_meta):
+            return self.line_meta[lineno - 1]
+        return (None, 0, None)
+
+
+def compile_module(module: ast.Module, target: str, strategy: str, codemap: CodeMap,
+                   stack_limit: int, stack_low: int, module_name: str | None = None) -> CompiledModule:
+    """Compile every defined function. Raises Unsupported for exceptions (next issue), SIMD, GC."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
+    ctx = ModuleContext(module, target, strategy, stack_limit, stack_low)
+    nimp = ctx.n_imported_funcs
+    serial = next(_serial)
+    mod_name = module_name or (module.names.module if module.names and module.names.module else None) \
+        or module.id
+    filename = f"<heron-{serial}:{mod_name or 'module'}:{strategy}:{target}>"
+
+    infos: list[FunctionInfo] = []
+    for k, f in enumerate(module.funcs):
+        idx = nimp + k
+        _, tail, _, _, _ = prescan(module, f.body)
+        ctx.may_tail[idx] = tail
+        start = codemap.allocate(PC_STRIDE * (len(f.body) + 1))
+        infos.append(FunctionInfo(index=idx, name=module.func_name(idx), module_name=mod_name,
+                                  start=start, end=start + PC_STRIDE * (len(f.body) + 1), layout=None,
+                                  offsets=[ins.offset for ins in f.body], may_tail_call=tail))
+
+    unsupported = None
+    pieces: list[tuple[list[str], list]] = []
+    compilers: list[FunctionCompiler] = []
+    for k, f in enumerate(module.funcs):
+        idx = nimp + k
+        try:
+            fc = _compile_function(ctx, idx, f, infos[k], flat=False)
+        except Unsupported as e:
+            # keep going: the module may still be instantiated if the function never runs?
+            # No: Heron reports the feature at compile time, like an engine lacking it.
+            raise e
+        compilers.append(fc)
+        pieces.append(fc.source())
+
+    while True:
+        lines: list[str] = []
+        meta: list = []
+        for k, (src_lines, src_meta) in enumerate(pieces):
+            info = infos[k]
+            for text, (instr, trap) in zip(src_lines, src_meta):
+                lines.append(text)
+                meta.append((info, instr, trap))
+        source = "\n".join(lines) + "\n"
+        try:
+            code = compile(source, filename, "exec")
+            break
+        except (SyntaxError, RecursionError, MemoryError) as e:
+            lineno = getattr(e, "lineno", None)
+            if lineno is None or not 1 <= lineno <= len(meta):
+                raise
+            info = meta[lineno - 1][0]
+            k = info.index - nimp
+            if compilers[k].flat:
+                raise
+            fc = _compile_function(ctx, info.index, module.funcs[k], infos[k], flat=True)
+            compilers[k] = fc
+            pieces[k] = fc.source()
+
+    for fc, info in zip(compilers, infos):
+        info.call_sites.clear()
+        fc.make_info_sites(info.layout)
+        codemap.add(info)
+    cm = CompiledModule(module=module, target=target, strategy=strategy, source=source, code=code,
+                        filename=filename, functions=infos, constants=list(ctx.constants),
+                        line_meta=meta, may_tail=dict(ctx.may_tail), unsupported=unsupported)
+    REGISTRY[filename] = cm
+    return cm
+
+
+def _compile_function(ctx: ModuleContext, idx: int, f: ast.Func, info: FunctionInfo, flat: bool) -> FunctionCompiler:
+    fc = FunctionCompiler(ctx, idx, f, info, flat=flat)
+    try:
+        fc.compile()
+    except FlatNeeded:
+        fc = FunctionCompiler(ctx, idx, f, info, flat=True)
+        fc.compile()
+    return fc
+
+
+__all__ = ["compile_module", "CompiledModule", "CodeMap", "CallSite", "FunctionInfo", "STRATEGIES",
+           "HOST_RETURN_ADDRESS", "REGISTRY"]

@@ -1,0 +1,1132 @@
+"""Wasm function bodies -> Python source, for one target and one strategy.
+
+Every Wasm function becomes one Python function `f<i>(fp, <register params>)`:
+
+* `fp` is the callee's frame pointer, a byte address in the Store's stack memory.
+  The caller has already written the frame record there (saved FP, return
+  address) and the stack-passed arguments at the ABI's offsets; the prologue
+  checks the stack limit, reads stack arguments from memory and sets up locals.
+* Register parameters travel as Python arguments; results come back as the
+  Python return value (one value, a tuple for several, None for none).
+* A function that contains `return_call*` may return a `TailCall` request
+  instead: the nearest non-tail call site loops on it (trampoline), so a chain of
+  tail calls uses constant stack memory and constant Python stack.
+
+Strategies: `optimizing` keeps locals and operand-stack values in Python locals
+and folds pure instructions into expressions; `baseline` keeps every local and
+every operand-stack value in a stack slot of the frame (stack memory).
+
+Structured control flow becomes `while True:` loops (only for labels some branch
+targets) and `if` statements; a branch out of several Python loops sets `_br`
+and breaks, and each loop it crosses re-dispatches. Functions too deeply nested
+for CPython's compiler are lowered flat instead: a dispatch loop over labels.
+
+Every frame address in the output comes from the function's FrameLayout; the
+word offsets are computed at compile time and pasted in as numbers.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Callable
+
+from .. import ast
+from ..errors import Unsupported
+from ..target import FrameLayout, assign
+from ..types import F32, F64, I32, I64, V128, FuncType, RefType
+from ..runtime.numerics import MEMORY_OPS, NUMERIC_OPS, f32_from_bits, f64_from_bits
+from .codemap import PC_STRIDE, RA_DELTA, CallSite, FunctionInfo
+
+EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "delegate", "catch_all",
+                           "try_table"})
+BLOCK_OPS = frozenset({"block", "loop", "if", "try", "try_table"})
+BRANCH_OPS = frozenset({"br", "br_if", "br_on_null", "br_on_non_null"})
+MAX_EXPR_DEPTH = 6
+MAX_PY_LOOPS = 17
+MAX_INDENT = 70
+
+TRAP_OOB_MEM = "out of bounds memory access"
+TRAP_OOB_TABLE = "out of bounds table access"
+
+_SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$")
+
+ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0"}
+
+
+def zero_of(t) -> str:
+    if isinstance(t, RefType):
+        return "None"
+    if t == V128:
+        raise Unsupported("simd", "v128 value")
+    return ZERO[t]
+
+
+class Item:
+    """A value on the symbolic operand stack: a Python expression."""
+    __slots__ = ("expr", "deps", "depth", "cond")
+
+    def __init__(self, expr: str, deps: frozenset = frozenset(), depth: int = 0, cond: str | None = None):
+        self.expr = expr
+        self.deps = deps          # local indices the expression reads (pending until materialized)
+        self.depth = depth        # nesting of folded operations
+        self.cond = cond          # boolean form ("result is 1"), for if/br_if/select
+
+    @property
+    def simple(self) -> bool:
+        return self.depth == 0
+
+    def __repr__(self) -> str:
+        return f"Item({self.expr!r})"
+
+
+class Ctl:
+    """One open control construct."""
+    __slots__ = ("kind", "height", "nparams", "nresults", "id", "targeted", "pyloop", "needs_prop",
+                 "reach_end", "else_stack", "has_else", "start_indent", "flat_end", "flat_else",
+                 "flat_start", "instr")
+
+    def __init__(self, kind: str, height: int, nparams: int, nresults: int, id_: int, targeted: bool):
+        self.kind = kind
+        self.height = height          # operand-stack height below the params
+        self.nparams = nparams
+        self.nresults = nresults
+        self.id = id_
+        self.targeted = targeted
+        self.pyloop = False
+        self.needs_prop = False
+        self.reach_end = False        # some branch reaches the end label
+        self.else_stack: list | None = None
+        self.has_else = False
+        self.start_indent = 0
+        self.flat_end = 0
+        self.flat_else = 0
+        self.flat_start = 0
+        self.instr = 0
+
+    @property
+    def label_arity(self) -> int:
+        return self.nparams if self.kind == "loop" else self.nresults
+
+
+class ModuleContext:
+    """What compiling one function needs to know about the module and the target."""
+
+    def __init__(self, module: ast.Module, target: str, strategy: str, stack_limit: int, stack_low: int):
+        self.module = module
+        self.target = target
+        self.strategy = strategy
+        self.stack_limit = stack_limit
+        self.stack_low = stack_low
+        self.n_imported_funcs = len(module.imported("func"))
+        self.func_types = [module.func_type(i) for i in range(module.num_funcs())]
+        self.mems = module.all_mems()
+        self.tables = module.all_tables()
+        self.globals = module.all_globals()
+        self.may_tail: dict[int, bool] = {}
+        self.constants: list = []
+        self._const_index: dict = {}
+
+    def abi(self, ft: FuncType):
+        return assign(ft, self.target, "wasm")
+
+    def constant(self, value, key=None) -> str:
+        k = key if key is not None else (type(value), value)
+        name = self._const_index.get(k)
+        if name is None:
+            name = f"K{len(self.constants)}"
+            self.constants.append(value)
+            self._const_index[k] = name
+        return name
+
+    def callee_may_tail(self, func_idx: int) -> bool:
+        if func_idx < self.n_imported_funcs:
+            return True
+        return self.may_tail.get(func_idx, True)
+
+
+def block_signature(module: ast.Module, bt) -> tuple[int, int]:
+    if bt is None:
+        return 0, 0
+    if isinstance(bt, int) and not isinstance(bt, bool):
+        ft = module.types[bt]
+        return len(ft.params), len(ft.results)
+    return 0, 1
+
+
+def prescan(module: ast.Module, body: list) -> tuple[set, bool, bool, int, int]:
+    """Targeted block starts, whether it tail-calls, uses exceptions, loop and nesting depth."""
+    targeted: set[int] = set()
+    stack: list[int] = [-1]
+    tail = False
+    exceptions = False
+    max_depth = 0
+    for i, ins in enumerate(body):
+        op = ins.op
+        if op in BLOCK_OPS:
+            stack.append(i)
+            if len(stack) > max_depth:
+                max_depth = len(stack)
+            if op in ("try", "try_table"):
+                exceptions = True
+        elif op == "end":
+            stack.pop()
+            if not stack:
+                break
+        elif op in BRANCH_OPS:
+            depth = ins.imm
+            if depth < len(stack):
+                targeted.add(stack[-1 - depth])
+        elif op == "br_table":
+            labels, default = ins.imm
+            for depth in (*labels, default):
+                if depth < len(stack):
+                    targeted.add(stack[-1 - depth])
+        elif op in ("return_call", "return_call_indirect", "return_call_ref"):
+            tail = True
+        elif op in EXCEPTION_OPS:
+            exceptions = True
+    return targeted, tail, exceptions, max_depth, 0
+
+
+class FlatNeeded(Exception):
+    """The structured form would exceed CPython's nesting limits."""
+
+
+class FunctionCompiler:
+    """Compiles one defined function to Python source lines."""
+
+    def __init__(self, ctx: ModuleContext, func_idx: int, func: ast.Func, info: FunctionInfo,
+                 flat: bool = False):
+        self.ctx = ctx
+        self.module = ctx.module
+        self.func_idx = func_idx
+        self.func = func
+        self.info = info
+        self.ftype: FuncType = ctx.func_types[func_idx]
+        self.abi = ctx.abi(self.ftype)
+        self.baseline = ctx.strategy == "baseline"
+        self.flat = flat
+        self.local_types = list(self.ftype.params) + list(func.locals)
+        self.nlocals = len(self.local_types)
+        self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
+        self.indent = 1 if flat else 0
+        self.stack: list[Item] = []
+        self.ctl: list[Ctl] = []
+        self.temp_n = 0
+        self.max_height = 0
+        self.fixups: list[Callable[[FrameLayout], int]] = []
+        self.needs_fw = self.baseline
+        self.uses_br = False
+        self.instr = 0
+        self.call_sites: list[tuple[int, str]] = []   # (instr, kind)
+        self.self_tail = False
+        self.py_loops = 0
+        self.max_py_loops = 0
+        self.next_label = 1
+
+    # ------------------------------------------------------------------ output
+    def w(self, text: str, trap: str | None = None) -> None:
+        self.lines.append((self.indent, text, self.instr, trap))
+
+    def fix(self, fn: Callable[[FrameLayout], int]) -> str:
+        """A placeholder for a word offset that FrameLayout decides once the frame is known."""
+        self.fixups.append(fn)
+        return f"\u00a7{len(self.fixups) - 1}\u00a7"
+
+    def word(self, fn: Callable[[FrameLayout], int]) -> str:
+        """`S[fw+k]` for a byte address fn(layout) computed with FP = 0."""
+        self.needs_fw = True
+        return f"S[fw+{self.fix(lambda L: fn(L) // 8)}]"
+
+    def temp(self) -> str:
+        self.temp_n += 1
+        return f"t{self.temp_n}"
+
+    # ------------------------------------------------------------------ storage
+    def slot_of_local(self, i: int) -> int:
+        return i
+
+    def local_ref(self, i: int) -> str:
+        if self.baseline:
+            return self.word(lambda L, i=i: L.slot_address_from_fp(0, i))
+        return f"l{i}"
+
+    def pos_ref(self, h: int) -> str:
+        if self.baseline:
+            if h + 1 > self.max_height:
+                self.max_height = h + 1
+            s = self.nlocals + h
+            return self.word(lambda L, s=s: L.slot_address_from_fp(0, s))
+        return f"s{h}"
+
+    # ------------------------------------------------------------------ operand stack
+    def push(self, item: Item) -> None:
+        self.stack.append(item)
+        if len(self.stack) > self.max_height:
+            self.max_height = len(self.stack)
+
+    def pop(self) -> Item:
+        return self.stack.pop()
+
+    def push_value(self, expr: str, trap: str | None = None, deps: frozenset = frozenset(),
+                   depth: int = 1, cond: str | None = None, pure: bool = True) -> None:
+        """Push the result of an operation: folded if pure and allowed, else assigned now."""
+        if pure and trap is None and not self.baseline and depth <= MAX_EXPR_DEPTH:
+            self.push(Item(expr, deps, depth, cond))
+            return
+        name = self.pos_ref(len(self.stack)) if self.baseline else self.temp()
+        self.w(f"{name} = {expr}", trap)
+        self.push(Item(name))
+
+    def materialize(self, index: int) -> None:
+        """Turn stack item `index` into a plain temporary (or its slot in baseline)."""
+        item = self.stack[index]
+        if item.simple and not item.deps:
+            return
+        name = self.temp()
+        self.w(f"{name} = {item.expr}")
+        self.stack[index] = Item(name)
+
+    def flush(self) -> None:
+        """Before control flow: every pending expression becomes a temporary."""
+        for i in range(len(self.stack)):
+            self.materialize(i)
+
+    def operand(self, item: Item, uses: int = 1) -> str:
+        """The item as an operand text; if a template evaluates it twice, make it a temp first."""
+        if item.simple:
+            return item.expr
+        if uses > 1:
+            name = self.temp()
+            self.w(f"{name} = {item.expr}")
+            item.expr, item.deps, item.depth, item.cond = name, frozenset(), 0, None
+            return name
+        return item.expr
+
+    def cond_of(self, item: Item) -> str:
+        return item.cond if item.cond is not None else item.expr
+
+    # ------------------------------------------------------------------ entry point
+    def compile(self) -> None:
+        body = self.func.body
+        targeted, tail, exceptions, max_depth, _ = prescan(self.module, body)
+        if exceptions:
+            raise Unsupported("exceptions", f"function {self.info.name} uses exception handling")
+        self.targeted = targeted
+        if not self.flat and max_depth > MAX_INDENT:
+            raise FlatNeeded()
+        nres = len(self.ftype.results)
+        func_ctl = Ctl("func", 0, 0, nres, -1, False)
+        self.ctl.append(func_ctl)
+        if not self.flat and any(ins.op == "return_call" and ins.imm == self.func_idx for ins in body):
+            func_ctl.pyloop = True
+            self.self_tail = True
+            self.py_loops = self.max_py_loops = 1
+        self.unreachable = False
+        self.skip = 0
+        i = 0
+        n = len(body)
+        while i < n:
+            ins = body[i]
+            self.instr = i
+            op = ins.op
+            if self.unreachable:
+                if op in BLOCK_OPS:
+                    self.skip += 1
+                elif op == "end":
+                    if self.skip:
+                        self.skip -= 1
+                    else:
+                        self.op_end(ins)
+                elif op in ("else",) and not self.skip:
+                    self.op_else(ins)
+                i += 1
+                if not self.ctl:
+                    break
+                continue
+            handler = getattr(self, "op_" + op.replace(".", "_"), None)
+            if handler is not None:
+                handler(ins)
+            elif op in NUMERIC_OPS:
+                self.numeric(op)
+            elif op in MEMORY_OPS:
+                self.memory_access(ins)
+            else:
+                if op.startswith(("v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2")):
+                    raise Unsupported("simd", op)
+                raise Unsupported(op, f"instruction {op}")
+            i += 1
+            if not self.ctl:
+                break
+        if self.max_py_loops > MAX_PY_LOOPS and not self.flat:
+            raise FlatNeeded()
+
+    # ------------------------------------------------------------------ numerics
+    def numeric(self, op: str) -> None:
+        sem = NUMERIC_OPS[op]
+        template = sem.template
+        arity = sem.arity
+        items = self.stack[-arity:]
+        del self.stack[-arity:]
+        texts = []
+        deps = frozenset()
+        depth = 0
+        for k, item in enumerate(items):
+            uses = template.count("{%d}" % k)
+            text = self.operand(item, uses)
+            if not _SIMPLE.match(text):
+                text = f"({text})"
+            texts.append(text)
+            deps |= item.deps
+            depth = max(depth, item.depth)
+        expr = template.format(*texts)
+        cond = sem.cond.format(*texts) if sem.cond else None
+        traps = op.endswith(("div_s", "div_u", "rem_s", "rem_u")) and op[0] == "i" \
+            or ".trunc_f" in op
+        if traps:
+            trap = "integer divide by zero" if "div" in op or "rem" in op else "invalid conversion to integer"
+            self.push_value(expr, trap=trap, deps=deps)
+        else:
+            self.push_value(expr, deps=deps, depth=depth + 1, cond=cond)
+
+    def op_i32_const(self, ins) -> None:
+        self.push(Item(str(ins.imm)))
+
+    op_i64_const = op_i32_const
+
+    def float_const(self, value: float, bits: int, width: int) -> None:
+        if math.isfinite(value) and not (value == 0.0 and math.copysign(1.0, value) < 0):
+            self.push(Item(repr(value)))
+        else:
+            self.push(Item(self.ctx.constant(value, key=(width, bits))))
+
+    def op_f32_const(self, ins) -> None:
+        self.float_const(f32_from_bits(ins.imm), ins.imm, 32)
+
+    def op_f64_const(self, ins) -> None:
+        self.float_const(f64_from_bits(ins.imm), ins.imm, 64)
+
+    # ------------------------------------------------------------------ parametric
+    def op_nop(self, ins) -> None:
+        pass
+
+    def op_drop(self, ins) -> None:
+        self.pop()
+
+    def op_select(self, ins) -> None:
+        c = self.pop()
+        b = self.pop()
+        a = self.pop()
+        ta, tb = self.operand(a), self.operand(b)
+        tc = self.cond_of(c)
+        deps = a.deps | b.deps | c.deps
+        depth = max(a.depth, b.depth, c.depth) + 1
+        self.push_value(f"(({ta}) if {tc} else ({tb}))", deps=deps, depth=depth)
+
+    # ------------------------------------------------------------------ variables
+    def op_local_get(self, ins) -> None:
+        i = ins.imm
+        if self.baseline:
+            self.push_value(self.local_ref(i), pure=False)
+        else:
+            self.push(Item(f"l{i}", frozenset((i,)), 0))
+
+    def set_local(self, i: int, item: Item) -> None:
+        if not self.baseline:
+            for k, other in enumerate(self.stack):
+                if i in other.deps:
+                    self.materialize(k)
+        self.w(f"{self.local_ref(i)} = {item.expr}")
+
+    def op_local_set(self, ins) -> None:
+        self.set_local(ins.imm, self.pop())
+
+    def op_local_tee(self, ins) -> None:
+        item = self.pop()
+        self.set_local(ins.imm, item)
+        if self.baseline:
+            self.push_value(self.local_ref(ins.imm), pure=False)
+        else:
+            self.push(Item(f"l{ins.imm}", frozenset((ins.imm,)), 0))
+
+    def op_global_get(self, ins) -> None:
+        self.push_value(f"G{ins.imm}.value", pure=False)
+
+    def op_global_set(self, ins) -> None:
+        item = self.pop()
+        self.w(f"G{ins.imm}.value = {item.expr}")
+
+    # ------------------------------------------------------------------ memory
+    def address(self, item: Item, offset: int) -> str:
+        text = self.operand(item)
+        if not _SIMPLE.match(text):
+            text = f"({text})"
+        return f"{text} + {offset}" if offset else text
+
+    def memory_access(self, ins) -> None:
+        sem = MEMORY_OPS[ins.op]
+        marg: ast.MemArg = ins.imm
+        mem = f"M{marg.memory}"
+        if ".store" in ins.op:
+            value = self.pop()
+            addr = self.pop()
+            vt = self.operand(value, sem.template.count("{2}"))
+            if not _SIMPLE.match(vt):
+                vt = f"({vt})"
+            at = self.address(addr, marg.offset)
+            if sem.template.count("{1}") > 1 and not _SIMPLE.match(at):
+                name = self.temp()
+                self.w(f"{name} = {at}")
+                at = name
+            self.w(sem.template.format(mem, at, vt), TRAP_OOB_MEM)
+        else:
+            addr = self.pop()
+            at = self.address(addr, marg.offset)
+            self.push_value(sem.template.format(mem, at), trap=TRAP_OOB_MEM)
+
+    def op_memory_size(self, ins) -> None:
+        self.push_value(f"(len(M{ins.imm}) >> 16)", pure=False)
+
+    def op_memory_grow(self, ins) -> None:
+        n = self.pop()
+        self.push_value(f"MEM{ins.imm}.grow({n.expr})", pure=False)
+
+    def op_memory_fill(self, ins) -> None:
+        n, v, d = self.pop(), self.pop(), self.pop()
+        self.w(f"_mfill(M{ins.imm}, {d.expr}, {v.expr}, {n.expr})")
+
+    def op_memory_copy(self, ins) -> None:
+        dst, src = ins.imm
+        n, s, d = self.pop(), self.pop(), self.pop()
+        self.w(f"_mcopy(M{dst}, {d.expr}, M{src}, {s.expr}, {n.expr})")
+
+    def op_memory_init(self, ins) -> None:
+        data, mem = ins.imm
+        n, s, d = self.pop(), self.pop(), self.pop()
+        self.w(f"_minit(M{mem}, {d.expr}, DATA[{data}], {s.expr}, {n.expr})")
+
+    def op_data_drop(self, ins) -> None:
+        self.w(f"DATA[{ins.imm}] = b''")
+
+    # ------------------------------------------------------------------ tables and references
+    def op_table_get(self, ins) -> None:
+        i = self.pop()
+        self.push_value(f"T{ins.imm}[{i.expr}]", trap=TRAP_OOB_TABLE)
+
+    def op_table_set(self, ins) -> None:
+        v, i = self.pop(), self.pop()
+        self.w(f"T{ins.imm}[{i.expr}] = {v.expr}", TRAP_OOB_TABLE)
+
+    def op_table_size(self, ins) -> None:
+        self.push_value(f"len(T{ins.imm})", pure=False)
+
+    def op_table_grow(self, ins) -> None:
+        n, v = self.pop(), self.pop()
+        self.push_value(f"TAB{ins.imm}.grow({v.expr}, {n.expr})", pure=False)
+
+    def op_table_fill(self, ins) -> None:
+        n, v, i = self.pop(), self.pop(), self.pop()
+        self.w(f"_tfill(T{ins.imm}, {i.expr}, {v.expr}, {n.expr})")
+
+    def op_table_copy(self, ins) -> None:
+        dst, src = ins.imm
+        n, s, d = self.pop(), self.pop(), self.pop()
+        self.w(f"_tcopy(T{dst}, {d.expr}, T{src}, {s.expr}, {n.expr})")
+
+    def op_table_init(self, ins) -> None:
+        elem, table = ins.imm
+        n, s, d = self.pop(), self.pop(), self.pop()
+        self.w(f"_tinit(T{table}, {d.expr}, ELEM[{elem}], {s.expr}, {n.expr})")
+
+    def op_elem_drop(self, ins) -> None:
+        self.w(f"ELEM[{ins.imm}] = ()")
+
+    def op_ref_null(self, ins) -> None:
+        self.push(Item("None"))
+
+    def op_ref_is_null(self, ins) -> None:
+        r = self.pop()
+        t = self.operand(r)
+        self.push_value(f"(1 if {t} is None else 0)", deps=r.deps, depth=r.depth + 1,
+                        cond=f"{t} is None")
+
+    def op_ref_func(self, ins) -> None:
+        self.push(Item(f"R{ins.imm}"))
+
+    def op_ref_as_non_null(self, ins) -> None:
+        r = self.stack[-1]
+        self.w(f"if {r.expr} is None: raise Trap('null reference')")
+
+    def op_ref_eq(self, ins) -> None:
+        raise Unsupported("gc", "ref.eq")
+
+    # ------------------------------------------------------------------ calls
+    def call_args(self, ft: FuncType) -> tuple[list[str], list[tuple[int, str]]]:
+        """Pop the arguments: register ones as texts, stack ones as (param index, text)."""
+        n = len(ft.params)
+        items = self.stack[len(self.stack) - n:] if n else []
+        if n:
+            del self.stack[-n:]
+        cabi = self.ctx.abi(ft)
+        regs, stack = [], []
+        for p, (item, loc) in enumerate(zip(items, cabi.params)):
+            if loc.reg is not None:
+                regs.append(item.expr)
+            else:
+                stack.append((p, item.expr))
+        return regs, stack
+
+    def record_site(self, kind: str) -> int:
+        self.call_sites.append((self.instr, kind))
+        return self.info.start + PC_STRIDE * self.instr + RA_DELTA
+
+    def emit_call(self, callee: str, ft: FuncType, kind: str, may_tail: bool,
+                  pre: list[str] = ()) -> None:
+        cabi = self.ctx.abi(ft)
+        # evaluate arguments before any stack write (baseline operands live in slots)
+        regs, stack_args = self.call_args(ft)
+        for line in pre:
+            self.w(line[0], line[1]) if isinstance(line, tuple) else self.w(line)
+        ra = self.record_site(kind)
+        for p, text in stack_args:
+            addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
+            self.w(f"{addr} = {text}")
+        callee_fp = lambda L: L.call_sp(L.sp_from_fp(0), cabi) - L.frame_record_size  # noqa: E731
+        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
+        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+        args = ", ".join([f"fp - {self.fix(lambda L: -callee_fp(L))}"] + regs)
+        call = f"{callee}({args})"
+        nres = len(ft.results)
+        if may_tail:
+            self.w(f"_r = {call}")
+            self.w("while _r.__class__ is TC: _r = _r.f(_r.fp, *_r.a)")
+            call = "_r"
+        if nres == 0:
+            if not may_tail:
+                self.w(call)
+            return
+        if self.baseline:
+            h = len(self.stack)
+            names = [self.pos_ref(h + k) for k in range(nres)]
+        else:
+            names = [self.temp() for _ in range(nres)]
+        if nres == 1:
+            self.w(f"{names[0]} = {call}")
+        else:
+            self.w(f"{', '.join(names)} = {call}")
+        for name in names:
+            self.push(Item(name))
+
+    def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool) -> None:
+        cabi = self.ctx.abi(ft)
+        regs, stack_args = self.call_args(ft)
+        self.record_site("tail")
+        # every value first (they may live in the frame that is being replaced)
+        vals = []
+        for text in regs:
+            if not self.baseline:
+                vals.append(text)
+            else:
+                name = self.temp()
+                self.w(f"{name} = {text}")
+                vals.append(name)
+        svals = []
+        for p, text in stack_args:
+            if not self.baseline:
+                svals.append((p, text))
+                continue
+            name = self.temp()
+            self.w(f"{name} = {text}")
+            svals.append((p, name))
+        if self_call:
+            for p, name in svals:
+                addr = self.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
+                self.w(f"{addr} = {name}")
+            reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
+            pn = "p" if (self.baseline or not self.flat) else "l"
+            if reg_params:
+                self.w(f"{', '.join(f'{pn}{i}' for i in reg_params)} = {', '.join(vals)}")
+            self.self_tail = True
+            self.jump(self.ctl[0], cont=True)
+            return
+        new_fp = lambda L: L.tail_call_sp(0, cabi) - L.frame_record_size  # noqa: E731
+        self.w(f"_sf = {self.word(lambda L: L.saved_fp_address(0))}; "
+               f"_ra = {self.word(lambda L: L.return_address_address(0))}")
+        for p, name in svals:
+            addr = self.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
+            self.w(f"{addr} = {name}")
+        self.w(f"{self.word(lambda L: L.saved_fp_address(new_fp(L)))} = _sf")
+        self.w(f"{self.word(lambda L: L.return_address_address(new_fp(L)))} = _ra")
+        args = ", ".join(vals)
+        self.w(f"return TC({callee}, fp + {self.fix(lambda L: new_fp(L))}, ({args}{',' if len(vals) == 1 else ''}))")
+
+    def op_call(self, ins) -> None:
+        j = ins.imm
+        self.emit_call(f"F{j}", self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j))
+
+    def indirect_target(self, type_idx: int, table: int) -> tuple[str, list]:
+        idx = self.pop()
+        self.flush_args(len(self.module.types[type_idx].params))
+        name = self.temp()
+        pre = [(f"{name} = T{table}[{idx.expr}]", "undefined element"),
+               f"if {name} is None: raise Trap('uninitialized element')",
+               f"if {name}.type is not TY{type_idx} and {name}.type != TY{type_idx}: "
+               f"raise Trap('indirect call type mismatch')"]
+        return name, pre
+
+    def flush_args(self, n: int) -> None:
+        pass
+
+    def op_call_indirect(self, ins) -> None:
+        type_idx, table = ins.imm
+        name, pre = self.indirect_target(type_idx, table)
+        self.emit_call(f"{name}.code", self.module.types[type_idx], "call_indirect", True, pre)
+
+    def op_call_ref(self, ins) -> None:
+        ref = self.pop()
+        name = self.temp()
+        pre = [f"{name} = {ref.expr}", f"if {name} is None: raise Trap('null function reference')"]
+        self.emit_call(f"{name}.code", self.module.types[ins.imm], "call_ref", True, pre)
+
+    def op_return_call(self, ins) -> None:
+        j = ins.imm
+        self.emit_tail_call(f"F{j}", self.ctx.func_types[j], j == self.func_idx)
+        self.unreachable = True
+
+    def op_return_call_indirect(self, ins) -> None:
+        type_idx, table = ins.imm
+        name, pre = self.indirect_target(type_idx, table)
+        # the callee's arguments are below the index: evaluate the checks after them
+        ft = self.module.types[type_idx]
+        for line in pre:
+            self.w(line[0], line[1]) if isinstance(line, tuple) else self.w(line)
+        self.emit_tail_call(f"{name}.code", ft, False)
+        self.unreachable = True
+
+    def op_return_call_ref(self, ins) -> None:
+        ref = self.pop()
+        name = self.temp()
+        self.w(f"{name} = {ref.expr}")
+        self.w(f"if {name} is None: raise Trap('null function reference')")
+        self.emit_tail_call(f"{name}.code", self.module.types[ins.imm], False)
+        self.unreachable = True
+
+    # ------------------------------------------------------------------ control flow
+    def open_ctl(self, kind: str, ins) -> Ctl:
+        nparams, nresults = block_signature(self.module, ins.imm if kind != "try_table" else ins.imm[0])
+        height = len(self.stack) - nparams
+        c = Ctl(kind, height, nparams, nresults, self.next_label, self.instr in self.targeted)
+        self.next_label += 1
+        c.instr = self.instr
+        self.ctl.append(c)
+        return c
+
+    def move_to(self, height: int, n: int, items: list[Item]) -> None:
+        """Parallel-assign `items` into the canonical positions height..height+n-1."""
+        targets = [self.pos_ref(height + k) for k in range(n)]
+        pairs = [(t, it.expr) for t, it in zip(targets, items) if t != it.expr]
+        if not pairs:
+            return
+        if len(pairs) == 1:
+            self.w(f"{pairs[0][0]} = {pairs[0][1]}")
+        else:
+            self.w(f"{', '.join(p[0] for p in pairs)} = {', '.join(p[1] for p in pairs)}")
+
+    def canonical_items(self, height: int, n: int) -> list[Item]:
+        return [Item(self.pos_ref(height + k)) for k in range(n)]
+
+    def py_loop_open(self, c: Ctl) -> None:
+        c.pyloop = True
+        self.py_loops += 1
+        self.max_py_loops = max(self.max_py_loops, self.py_loops)
+        self.w("while True:")
+        self.indent += 1
+
+    def op_block(self, ins) -> None:
+        c = self.open_ctl("block", ins)
+        if c.targeted:
+            self.flush()
+            if self.flat:
+                c.flat_end = self.new_flat_label()
+            else:
+                self.py_loop_open(c)
+        c.start_indent = self.indent
+
+    def op_loop(self, ins) -> None:
+        c = self.open_ctl("loop", ins)
+        if c.targeted:
+            self.flush()
+            items = self.stack[c.height:]
+            self.move_to(c.height, c.nparams, items)
+            del self.stack[c.height:]
+            self.stack.extend(self.canonical_items(c.height, c.nparams))
+            if self.flat:
+                c.flat_start = self.new_flat_label()
+                self.flat_section(c.flat_start)
+            else:
+                self.py_loop_open(c)
+        c.start_indent = self.indent
+
+    def op_if(self, ins) -> None:
+        cond = self.pop()
+        ctext = self.cond_of(cond)
+        c = self.open_ctl("if", ins)
+        self.flush()
+        c.else_stack = list(self.stack)
+        if self.flat:
+            c.flat_else = self.new_flat_label()
+            c.flat_end = self.new_flat_label()
+            self.w(f"if not ({ctext}): _pc = {c.flat_else}; continue")
+            c.start_indent = self.indent
+            return
+        if c.targeted:
+            self.py_loop_open(c)
+        self.w(f"if {ctext}:")
+        self.indent += 1
+        c.start_indent = self.indent
+
+    def end_arm(self, c: Ctl) -> None:
+        """Fallthrough at the end of an if-arm or block: results into canonical positions."""
+        if not self.unreachable:
+            items = self.stack[len(self.stack) - c.nresults:] if c.nresults else []
+            self.move_to(c.height, c.nresults, items)
+            c.reach_end = True
+
+    def op_else(self, ins) -> None:
+        c = self.ctl[-1]
+        self.end_arm(c)
+        if self.flat:
+            if not self.unreachable:
+                self.w(f"_pc = {c.flat_end}; continue")
+            self.unreachable = True
+            self.flat_section(c.flat_else, always=True)
+        else:
+            self.ensure_body()
+            self.indent -= 1
+            self.w("else:")
+            self.indent += 1
+            c.start_indent = self.indent
+        c.has_else = True
+        self.stack = list(c.else_stack)
+        self.unreachable = False
+
+    def ensure_body(self) -> None:
+        """Python needs a statement in every suite."""
+        last = self.lines[-1] if self.lines else None
+        if last is None or last[0] < self.indent:
+            self.w("pass")
+
+    def op_end(self, ins) -> None:
+        c = self.ctl[-1]
+        if c.kind == "func":
+            self.end_function(c)
+            return
+        if c.kind == "if" and not c.has_else:
+            # the implicit else passes the params through as results
+            self.end_arm(c)
+            if self.flat:
+                if not self.unreachable:
+                    self.w(f"_pc = {c.flat_end}; continue")
+                self.unreachable = True
+                self.flat_section(c.flat_else, always=True)
+                self.stack = list(c.else_stack)
+                self.unreachable = False
+                self.end_arm(c)
+            else:
+                self.ensure_body()
+                self.stack = list(c.else_stack)
+                self.unreachable = False
+                items = self.stack[len(self.stack) - c.nresults:] if c.nresults else []
+                targets = [self.pos_ref(c.height + k) for k in range(c.nresults)]
+                if any(t != it.expr for t, it in zip(targets, items)):
+                    self.indent -= 1
+                    self.w("else:")
+                    self.indent += 1
+                    self.end_arm(c)
+                c.reach_end = True
+            self.close_ctl(c)
+            return
+        if c.kind == "if":
+            self.end_arm(c)
+            if not self.flat:
+                self.ensure_body()
+            self.close_ctl(c)
+            return
+        # block / loop
+        if c.kind == "block" and not c.targeted:
+            # straight-line: the results stay symbolic
+            self.ctl.pop()
+            return
+        if c.kind == "loop":
+            if c.pyloop:
+                if not self.unreachable:
+                    self.w("break")
+                self.close_pyloop(c)
+            self.ctl.pop()
+            return
+        self.end_arm(c)
+        self.close_ctl(c)
+
+    def close_ctl(self, c: Ctl) -> None:
+        """Close a block or if: the stack is the results, in canonical positions."""
+        reachable = c.reach_end
+        if self.flat:
+            if c.flat_end:
+                self.flat_section(c.flat_end, always=reachable)
+        elif c.kind == "if":
+            self.indent -= 1
+            if c.pyloop:
+                self.w("break")
+                self.close_pyloop(c)
+        elif c.pyloop:
+            if not self.unreachable:
+                self.w("break")
+            self.close_pyloop(c)
+        self.ctl.pop()
+        del self.stack[c.height:]
+        self.stack.extend(self.canonical_items(c.height, c.nresults))
+        self.unreachable = not reachable
+
+    def close_pyloop(self, c: Ctl) -> None:
+        self.ensure_body()
+        self.indent = c.start_indent - 1 if c.kind != "if" else c.start_indent - 2
+        self.py_loops -= 1
+        if c.needs_prop:
+            outer = self.enclosing_pyloop(len(self.ctl) - 2)
+            self.w("if _br:")
+            self.indent += 1
+            if outer is None:
+                self.w("return _br")   # unreachable in valid code
+            else:
+                action = "continue" if outer.kind in ("loop", "func") else "break"
+                self.w(f"if _br == {outer.id}: _br = 0; {action}")
+                self.w("break")
+                outer.needs_prop = True
+            self.indent -= 1
+
+    def enclosing_pyloop(self, index: int) -> Ctl | None:
+        for k in range(index, -1, -1):
+            if self.ctl[k].pyloop:
+                return self.ctl[k]
+        return None
+
+    def jump(self, target: Ctl, cont: bool = False) -> None:
+        """Emit the control transfer of a branch to `target` (values already moved)."""
+        if self.flat:
+            if target.kind == "func":
+                if cont:
+                    self.w("_pc = 0; continue")
+                else:
+                    self.emit_return()
+                return
+            label = target.flat_start if target.kind == "loop" else target.flat_end
+            self.w(f"_pc = {label}; continue")
+            return
+        if target.kind == "func" and not cont:
+            self.emit_return()
+            return
+        if target.kind != "loop" and target.kind != "func":
+            target.reach_end = True
+        inner = self.enclosing_pyloop(len(self.ctl) - 1)
+        if inner is target:
+            self.w("continue" if target.kind in ("loop", "func") else "break")
+            return
+        self.uses_br = True
+        self.w(f"_br = {target.id}; break")
+        k = len(self.ctl) - 1
+        while self.ctl[k] is not target:
+            if self.ctl[k].pyloop:
+                self.ctl[k].needs_prop = True
+                # propagation continues from the next pyloop outwards
+            k -= 1
+
+    def branch(self, depth: int) -> None:
+        """Move the label's values and jump (unconditional part of br/br_if/br_table)."""
+        target = self.ctl[-1 - depth]
+        if target.kind == "func":
+            self.emit_return()
+            return
+        n = target.label_arity
+        items = self.stack[len(self.stack) - n:] if n else []
+        self.move_to(target.height, n, items)
+        self.jump(target)
+
+    def emit_return(self) -> None:
+        n = len(self.ftype.results)
+        items = self.stack[len(self.stack) - n:] if n else []
+        if n == 0:
+            self.w("return")
+        elif n == 1:
+            self.w(f"return {items[0].expr}")
+        else:
+            self.w(f"return ({', '.join(i.expr for i in items)})")
+
+    def op_br(self, ins) -> None:
+        self.branch(ins.imm)
+        self.unreachable = True
+
+    def op_return(self, ins) -> None:
+        self.emit_return()
+        self.unreachable = True
+
+    def op_unreachable(self, ins) -> None:
+        self.w("raise Trap('unreachable')")
+        self.unreachable = True
+
+    def op_br_if(self, ins) -> None:
+        cond = self.pop()
+        ctext = self.cond_of(cond)
+        self.flush()
+        self.w(f"if {ctext}:")
+        self.indent += 1
+        self.branch(ins.imm)
+        self.indent -= 1
+
+    def op_br_on_null(self, ins) -> None:
+        ref = self.stack[-1]
+        self.flush()
+        ref = self.stack[-1]
+        self.w(f"if {ref.expr} is None:")
+        self.indent += 1
+        saved = self.pop()
+        self.branch(ins.imm)
+        self.push(saved)
+        self.indent -= 1
+
+    def op_br_on_non_null(self, ins) -> None:
+        self.flush()
+        ref = self.stack[-1]
+        self.w(f"if {ref.expr} is not None:")
+        self.indent += 1
+        self.branch(ins.imm)
+        self.indent -= 1
+        self.pop()
+
+    def op_br_table(self, ins) -> None:
+        labels, default = ins.imm
+        idx = self.pop()
+        self.flush()
+        name = self.temp()
+        self.w(f"{name} = {idx.expr}")
+        groups: dict[int, list[int]] = {}
+        for k, d in enumerate(labels):
+            if d != default:
+                groups.setdefault(d, []).append(k)
+        first = True
+        for d, ks in groups.items():
+            if len(ks) == 1:
+                test = f"{name} == {ks[0]}"
+            elif ks == list(range(ks[0], ks[-1] + 1)):
+                test = f"{ks[0]} <= {name} <= {ks[-1]}"
+            else:
+                test = f"{name} in {self.ctx.constant(frozenset(ks), key=('set', tuple(ks)))}"
+            self.w(f"{'if' if first else 'elif'} {test}:")
+            first = False
+            self.indent += 1
+            self.branch(d)
+            self.indent -= 1
+        if first:
+            self.branch(default)
+        else:
+            self.w("else:")
+            self.indent += 1
+            self.branch(default)
+            self.indent -= 1
+        self.unreachable = True
+
+    def end_function(self, c: Ctl) -> None:
+        if not self.unreachable:
+            self.emit_return()
+        self.ctl.pop()
+
+    # ------------------------------------------------------------------ flat mode
+    def new_flat_label(self) -> int:
+        self.flat_labels = getattr(self, "flat_labels", 0) + 1
+        return self.flat_labels
+
+    def flat_section(self, label: int, always: bool = True) -> None:
+        """Start the code at `label`; the fallthrough from the code before enters it."""
+        if not self.unreachable:
+            self.w(f"_pc = {label}")
+        self.indent = 0
+        self.w(f"if _pc == {label}:")
+        self.indent = 1
+        self.w("pass")
+        if always:
+            self.unreachable = False
+
+    # ------------------------------------------------------------------ assembling
+    def build_layout(self) -> FrameLayout:
+        nslots = self.nlocals + self.max_height if self.baseline else 0
+        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots, name=self.info.name)
+
+    def source(self) -> tuple[list[str], list[tuple[int, str | None]]]:
+        """The function's Python source lines and, per line, (instruction, trap code)."""
+        layout = self.build_layout()
+        self.info.layout = layout
+        values = [fn(layout) for fn in self.fixups]
+        pattern = re.compile("\u00a7(\\d+)\u00a7")
+
+        def subst(text: str) -> str:
+            return pattern.sub(lambda m: str(values[int(m.group(1))]), text)
+
+        out: list[str] = []
+        meta: list[tuple[int, str | None]] = []
+
+        def put(indent: int, text: str, instr: int = 0, trap: str | None = None) -> None:
+            out.append("    " * indent + subst(text))
+            meta.append((instr, trap))
+
+        reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
+        stack_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is None]
+        self_loop = self.self_tail and not self.flat
+        pname = (lambda i: f"p{i}") if (self.baseline or self_loop) else (lambda i: f"l{i}")
+        args = ", ".join(["fp"] + [pname(i) for i in reg_params])
+        put(0, f"def f{self.func_idx}({args}):")
+        limit = self.ctx.stack_limit + layout.fp_to_sp()
+        put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
+        if self.needs_fw or stack_params:
+            put(1, f"fw = (fp - {self.ctx.stack_low}) >> 3")
+        if self.uses_br:
+            put(1, "_br = 0")
+        if self.flat:
+            put(1, "_pc = 0")
+            put(1, "while True:")
+            put(2, "if _pc == 0:")
+            base = 3
+        elif self_loop:
+            put(1, "while True:")
+            base = 2
+        else:
+            base = 1
+        # parameters and locals into their homes
+        for i in reg_params:
+            if self.baseline:
+                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = p{i}")
+            elif self_loop:
+                put(base, f"l{i} = p{i}")
+        for i in stack_params:
+            src = f"S[fw+{layout.incoming_arg_offset(i) // 8}]"
+            if self.baseline:
+                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = {src}")
+            else:
+                put(base, f"l{i} = {src}")
+        for i in range(len(self.ftype.params), self.nlocals):
+            z = zero_of(self.local_types[i])
+            if self.baseline:
+                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = {z}")
+            else:
+                put(base, f"l{i} = {z}")
+        body_base = 2 if self.flat else base
+        for indent, text, instr, trap in self.lines:
+            put(indent + body_base, text, instr, trap)
+        if self.flat:
+            put(2, "raise Trap('unreachable')")
+        return out, meta
+
+    def make_info_sites(self, layout: FrameLayout) -> None:
+        for instr, kind in self.call_sites:
+            off = self.func.body[instr].offset if instr < len(self.func.body) else None
+            self.info.call_sites.append(CallSite(
+                return_address=self.info.start + PC_STRIDE * instr + RA_DELTA, func=self.info,
+                fp_to_sp=layout.fp_to_sp(), instr=instr, offset=off, kind=kind))

@@ -1,0 +1,222 @@
+"""Instantiation: check imports, build globals/tables/memories/functions, run the compiled
+code object in a per-instance namespace, apply element and data segments, run start.
+
+Wasm 2.0+ semantics: segments are applied in order and instantiation stops at the first
+failure with a Trap; what earlier segments wrote to imported tables/memories stays.
+"""
+from __future__ import annotations
+
+from ..errors import LinkError, Trap
+from ..types import I32, I64, RefType, TableType, MemType, GlobalType, TagType
+from .numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
+from .objects import HELPERS, Func, Global, Memory, Table, Tag, table_init, mem_init
+from .values import M32, M64, canonical_type
+
+KIND_CLASS = {"func": Func, "table": Table, "memory": Memory, "global": Global, "tag": Tag}
+
+
+class InstanceState:
+    def __init__(self):
+        self.funcs: list = []
+        self.tables: list = []
+        self.mems: list = []
+        self.globals: list = []
+        self.tags: list = []
+        self.exports: dict = {}
+        self.namespace: dict = {}
+        self.compiled = None
+
+
+def eval_const(expr, inst: InstanceState, module):
+    """Evaluate a constant expression (incl. extended-const arithmetic, ref.func, global.get)."""
+    stack = []
+    for ins in expr:
+        op = ins.op
+        if op == "end":
+            break
+        if op in ("i32.const", "i64.const"):
+            stack.append(ins.imm)
+        elif op == "f32.const":
+            stack.append(f32_from_bits(ins.imm))
+        elif op == "f64.const":
+            stack.append(f64_from_bits(ins.imm))
+        elif op == "ref.null":
+            stack.append(None)
+        elif op == "ref.func":
+            stack.append(inst.funcs[ins.imm])
+        elif op == "global.get":
+            stack.append(inst.globals[ins.imm].value)
+        elif op in ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"):
+            b = stack.pop()
+            a = stack.pop()
+            mask = M32 if op[1:3] == "32" else M64
+            kind = op[4:]
+            r = a + b if kind == "add" else a - b if kind == "sub" else a * b
+            stack.append(r & mask)
+        else:
+            from ..errors import Unsupported
+            raise Unsupported(op, "in a constant expression")
+    return stack[-1] if stack else None
+
+
+def _limits_match(actual_min: int, actual_max, want) -> bool:
+    if actual_min < want.min:
+        return False
+    if want.max is not None:
+        if actual_max is None or actual_max > want.max:
+            return False
+    return True
+
+
+def _ref_subtype(a: RefType, b: RefType, amod, bmod) -> bool:
+    if a.nullable and not b.nullable:
+        return False
+    ha, hb = a.heap, b.heap
+    if isinstance(ha, int) and not isinstance(ha, bool):
+        ha = canonical_type(amod, ha)
+    if isinstance(hb, int) and not isinstance(hb, bool):
+        hb = canonical_type(bmod, hb)
+    if ha == hb:
+        return True
+    if hb == "func" and (not isinstance(ha, str) or ha == "nofunc"):
+        return True
+    if ha == "nofunc" and not isinstance(hb, str):
+        return True
+    if ha == "noextern" and hb == "extern":
+        return True
+    if ha == "noexn" and hb == "exn":
+        return True
+    return False
+
+
+def _val_match(a, b, amod, bmod, exact: bool) -> bool:
+    if isinstance(a, RefType) and isinstance(b, RefType):
+        if exact:
+            return _ref_subtype(a, b, amod, bmod) and _ref_subtype(b, a, bmod, amod)
+        return _ref_subtype(a, b, amod, bmod)
+    return a == b
+
+
+def check_import(imp, item, module, index: int) -> None:
+    """LinkError 'incompatible import type' unless `item` fits the import's type."""
+    kind = imp.kind
+    cls = KIND_CLASS[kind]
+    if not isinstance(item, cls):
+        raise LinkError(f"incompatible import type for {imp.module}::{imp.name}: expected {kind}, "
+                        f"got {type(item).__name__.lower()}")
+    bad = LinkError(f"incompatible import type for {imp.module}::{imp.name}")
+    if kind == "func":
+        want = canonical_type(module, imp.desc)
+        if item.type is not want and item.type != want:
+            raise bad
+    elif kind == "table":
+        want: TableType = imp.desc
+        have = item.type
+        if have.addr != want.addr or not _limits_match(len(item.elements), item.type.limits.max, want.limits):
+            raise bad
+        if not _val_match(have.elem, want.elem, getattr(item, "_module", module), module, exact=True):
+            if have.elem != want.elem:
+                raise bad
+    elif kind == "memory":
+        want: MemType = imp.desc
+        if item.addr != want.addr or not _limits_match(len(item.data) // 65536, item.type.limits.max,
+                                                       want.limits):
+            raise bad
+    elif kind == "global":
+        want: GlobalType = imp.desc
+        have = item.type
+        if have.mutable != want.mutable:
+            raise bad
+        if not _val_match(have.valtype, want.valtype, getattr(item, "_module", module), module,
+                          exact=want.mutable):
+            raise bad
+    elif kind == "tag":
+        want_ft = canonical_type(module, imp.desc.type_idx)
+        have = item.type
+        if have is not want_ft and have != want_ft:
+            raise bad
+
+
+def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceState:
+    module = compiled.module
+    inst = InstanceState()
+    inst.compiled = compiled
+    if len(imports) != len(module.imports):
+        raise LinkError(f"expected {len(module.imports)} imports, got {len(imports)}")
+    for k, (imp, item) in enumerate(zip(module.imports, imports)):
+        if item is None:
+            raise LinkError(f"unknown import: {imp.module}::{imp.name}")
+        check_import(imp, item, module, k)
+        getattr(inst, {"func": "funcs", "table": "tables", "memory": "mems", "global": "globals",
+                       "tag": "tags"}[imp.kind]).append(item)
+
+    nimp_funcs = len(inst.funcs)
+    # functions first: globals and tables may refer to them (ref.func)
+    for k, f in enumerate(module.funcs):
+        idx = nimp_funcs + k
+        info = compiled.functions[k]
+        inst.funcs.append(Func._wasm(state, canonical_type(module, f.type_idx), info.name, instance_obj, idx,
+                                     compiled.may_tail.get(idx, False)))
+    for g in module.globals:
+        v = eval_const(g.init, inst, module)
+        inst.globals.append(Global._make(g.type, v))
+    for t in module.tables:
+        init = eval_const(t.init, inst, module) if t.init is not None else None
+        inst.tables.append(Table._make(t.type, init))
+    for mt in module.mems:
+        inst.mems.append(Memory._make(mt))
+    for tt in module.tags:
+        inst.tags.append(Tag._make(canonical_type(module, tt.type_idx)))
+
+    ns = dict(TEMPLATE_GLOBALS)
+    ns.update(HELPERS)
+    ns["S"] = state.words
+    for i, f in enumerate(inst.funcs):
+        ns[f"R{i}"] = f
+    for i, m in enumerate(inst.mems):
+        ns[f"M{i}"] = m.data
+        ns[f"MEM{i}"] = m
+    for i, t in enumerate(inst.tables):
+        ns[f"T{i}"] = t.elements
+        ns[f"TAB{i}"] = t
+    for i, g in enumerate(inst.globals):
+        ns[f"G{i}"] = g
+    for i in range(len(module.types)):
+        ns[f"TY{i}"] = canonical_type(module, i)
+    for i, c in enumerate(compiled.constants):
+        ns[f"K{i}"] = c
+    exec(compiled.code, ns)
+    for k in range(len(module.funcs)):
+        idx = nimp_funcs + k
+        inst.funcs[idx].code = ns[f"f{idx}"]
+    for i, f in enumerate(inst.funcs):
+        ns[f"F{i}"] = f.code
+    inst.namespace = ns
+
+    for e in module.exports:
+        space = {"func": inst.funcs, "table": inst.tables, "memory": inst.mems, "global": inst.globals,
+                 "tag": inst.tags}[e.kind]
+        inst.exports[e.name] = space[e.index]
+
+    # element segments, then data segments, in order; stop at the first failure
+    elems = []
+    for seg in module.elems:
+        elems.append([eval_const(x, inst, module) for x in seg.init])
+    datas = [bytes(d.init) for d in module.datas]
+    ns["ELEM"] = elems
+    ns["DATA"] = datas
+    for i, seg in enumerate(module.elems):
+        if seg.mode == "active":
+            off = eval_const(seg.offset, inst, module)
+            table_init(inst.tables[seg.table].elements, off, elems[i], 0, len(elems[i]))
+            elems[i] = ()
+        elif seg.mode == "declarative":
+            elems[i] = ()
+    for i, seg in enumerate(module.datas):
+        if seg.mode == "active":
+            off = eval_const(seg.offset, inst, module)
+            mem_init(inst.mems[seg.memory].data, off, datas[i], 0, len(datas[i]))
+            datas[i] = b""
+    if module.start is not None:
+        state.enter(inst.funcs[module.start], ())
+    return inst

@@ -1,0 +1,197 @@
+"""The state behind a Store: its stack memory, the entry/exit records of the activations
+on it, the entry trampoline (host -> Wasm) and exit trampolines (Wasm -> host), and
+turning whatever left Wasm into a heron.Trap with a Wasm backtrace.
+
+Activations: host code calling a Wasm function starts an activation; its entry record
+is the callee's FP. When Wasm calls a host function, the exit trampoline pushes an exit
+record (its own FP: the frame record there names the last Wasm frame and the PC it
+called from) and moves the store's SP below its frame, so Wasm called back from the
+host runs below it on the same stack.
+"""
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from ..errors import HeronError, Trap, WasmException
+from ..target import FrameLayout, StackMemory, assign
+from ..types import FuncType
+from ..unwind.frames import walk
+from .objects import TailCall
+from .values import results_to_host, to_host, to_internal
+
+MAX_BACKTRACE = 200
+ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
+_EMPTY = FuncType((), ())
+
+# Python exceptions generated code lets happen, when the line has no trap code of its own
+_PY_TRAPS = {RecursionError: "call stack exhausted", ZeroDivisionError: "integer divide by zero"}
+
+
+class StoreState:
+    def __init__(self, engine):
+        self.engine = engine
+        self.target = engine.target
+        self.stack = StackMemory(size=engine.stack_size)
+        self.words = self.stack.words
+        self.sp = self.stack.base          # the steady SP new activations start from
+        self.entries: list[int] = []       # entry FP per activation
+        self.exits: list[int] = []         # exit trampoline FP per host call in progress
+        self.codemap = engine.codemap
+        self.host_layout = FrameLayout.build(self.target, "system", _EMPTY, name="<host>")
+        self._entry_cache: dict = {}
+        # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
+        need = engine.stack_size // 16 * 2 + 10_000
+        if sys.getrecursionlimit() < need:
+            sys.setrecursionlimit(need)
+
+    # ------------------------------------------------------------------ entry
+    def _entry_plan(self, ftype: FuncType):
+        plan = self._entry_cache.get(ftype)
+        if plan is None:
+            L = self.host_layout
+            cabi = assign(ftype, self.target, "wasm")
+            sp0 = 0
+            call_sp = L.call_sp(sp0, cabi)
+            callee_fp = call_sp - L.frame_record_size
+            stack_params = [(p, L.outgoing_arg_address(sp0, cabi, p)) for p, loc in enumerate(cabi.params)
+                            if loc.reg is None]
+            reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
+            plan = (callee_fp, L.saved_fp_address(callee_fp), L.return_address_address(callee_fp),
+                    stack_params, reg_params)
+            self._entry_cache[ftype] = plan
+        return plan
+
+    def enter(self, func, args: tuple):
+        """Call `func` from the host with public values; return public values."""
+        ftype = func.type
+        params = ftype.params
+        if len(args) != len(params):
+            raise TypeError(f"{func.name} expects {len(params)} arguments, got {len(args)}")
+        vals = [to_internal(a, t) for a, t in zip(args, params)]
+        if func.host is not None:
+            return results_to_host(_host_results(func.host(*[to_host(v, t) for v, t in zip(vals, params)]),
+                                                 ftype), ftype.results)
+        fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
+        sp = self.sp & -16
+        words = self.words
+        low = self.stack.low
+        if sp - 4096 < self.stack.limit:
+            raise Trap("call stack exhausted")
+        for p, off in stack_params:
+            words[(sp + off - low) >> 3] = vals[p]
+        fp = sp + fp_off
+        words[(sp + sfp_off - low) >> 3] = self.exits[-1] if self.exits else 0
+        words[(sp + ra_off - low) >> 3] = ENTRY_PC
+        self.entries.append(fp)
+        try:
+            r = func.code(fp, *[vals[p] for p in reg_params])
+            while r.__class__ is TailCall:
+                r = r.f(r.fp, *r.a)
+        except Trap as e:
+            if not e.backtrace:
+                e.backtrace = self.backtrace(e.__traceback__, fp)
+            raise e.with_traceback(None)
+        except WasmException:
+            raise
+        except HeronError:
+            raise
+        except Exception as e:
+            trap = self.convert(e, fp)
+            if trap is None:
+                raise
+            raise trap from None
+        finally:
+            self.entries.pop()
+        return results_to_host(r, ftype.results)
+
+    # ------------------------------------------------------------------ exits
+    def exit_trampoline(self, ftype: FuncType, host):
+        """The code Wasm calls for host function `host`: reads stack args, records the exit."""
+        cabi = assign(ftype, self.target, "wasm")
+        layout = FrameLayout.build(self.target, "wasm", cabi, name=getattr(host, "__name__", "host"))
+        low = self.stack.low
+        words = self.words
+        limit = self.stack.limit + layout.fp_to_sp()
+        stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(cabi.params) if loc.reg is None]
+        order = [("r", p) for p, loc in enumerate(cabi.params) if loc.reg is not None]
+        params = ftype.params
+        results = ftype.results
+        state = self
+
+        def exit_to_host(fp, *regs):
+            if fp < limit:
+                raise Trap("call stack exhausted")
+            vals = [None] * len(params)
+            for (_, p), v in zip(order, regs):
+                vals[p] = v
+            for p, off in stack_params:
+                vals[p] = words[(fp + off - low) >> 3]
+            state.exits.append(fp)
+            saved_sp = state.sp
+            state.sp = layout.sp_from_fp(fp)
+            try:
+                out = host(*[to_host(v, t) for v, t in zip(vals, params)])
+            finally:
+                state.sp = saved_sp
+                state.exits.pop()
+            return _host_results(out, ftype)
+
+        exit_to_host.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
+        return exit_to_host
+
+    # ------------------------------------------------------------------ traps
+    def innermost_wasm(self, tb: TracebackType | None):
+        """(CompiledModule, frame, lineno) of the innermost generated-code frame of a traceback."""
+        from ..compile import REGISTRY
+        found = None
+        while tb is not None:
+            cm = REGISTRY.get(tb.tb_frame.f_code.co_filename)
+            if cm is not None:
+                found = (cm, tb.tb_frame, tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    def backtrace(self, tb, entry_fp: int) -> list[str]:
+        found = self.innermost_wasm(tb)
+        if found is None:
+            return []
+        cm, frame, lineno = found
+        info, instr, _ = cm.where(lineno)
+        fp = frame.f_locals.get("fp")
+        if info is None or fp is None:
+            return []
+        frames = []
+        for f in walk(self.stack, self.codemap, fp, info.pc(instr), entry_fp, limit=MAX_BACKTRACE):
+            frames.append(f.describe())
+        return frames
+
+    def convert(self, exc: BaseException, entry_fp: int) -> Trap | None:
+        """A Python exception raised by generated code, as the Trap it stands for (or None)."""
+        found = self.innermost_wasm(exc.__traceback__)
+        if found is None:
+            code = _PY_TRAPS.get(type(exc))
+            return Trap(code) if code and isinstance(exc, RecursionError) else None
+        cm, frame, lineno = found
+        info, instr, code = cm.where(lineno)
+        if code is None:
+            code = _PY_TRAPS.get(type(exc))
+            if code is None:
+                # the innermost Wasm frame was calling out: a host function's own error
+                return None
+        t = Trap(code)
+        t.backtrace = self.backtrace(exc.__traceback__, entry_fp)
+        return t
+
+
+def _host_results(out, ftype: FuncType):
+    results = ftype.results
+    if not results:
+        return None
+    if len(results) == 1:
+        if isinstance(out, (tuple, list)) and len(out) == 1:
+            out = out[0]
+        return to_internal(out, results[0])
+    if not isinstance(out, (tuple, list)) or len(out) != len(results):
+        raise Trap(f"host function returned {out!r}, expected {len(results)} results")
+    return tuple(to_internal(v, t) for v, t in zip(out, results))

@@ -1,0 +1,90 @@
+"""Host values <-> runtime values at the embedder boundary, and canonical function types.
+
+Public API values are what wasmtime-py uses: i32/i64 as Python ints (results are
+signed), f32/f64 as Python floats (an f32 NaN keeps its payload in the top mantissa
+bits, see numerics), references as objects (None is null). Inside, integers are
+unsigned bit patterns (numerics' representation contract).
+"""
+from __future__ import annotations
+
+import math
+
+from ..errors import Trap
+from ..types import F32, F64, I32, I64, V128, FuncType, RefType
+from .numerics import f32_round
+
+M32 = 0xFFFF_FFFF
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def to_internal(value, t):
+    """A host value as the runtime representation of type `t`."""
+    if t == I32:
+        return _int(value) & M32
+    if t == I64:
+        return _int(value) & M64
+    if t == F32:
+        x = float(value)
+        return x if x != x else f32_round(x)
+    if t == F64:
+        return float(value)
+    if t == V128:
+        from ..errors import Unsupported
+        raise Unsupported("simd", "v128 value")
+    return value
+
+
+def _int(value) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def to_host(value, t):
+    """A runtime value as the public API returns it (signed integers)."""
+    if t == I32:
+        return value - ((value & 0x8000_0000) << 1)
+    if t == I64:
+        return value - ((value & 0x8000_0000_0000_0000) << 1)
+    return value
+
+
+def results_to_host(value, results: tuple):
+    if not results:
+        return None
+    if len(results) == 1:
+        return to_host(value, results[0])
+    return tuple(to_host(v, t) for v, t in zip(value, results))
+
+
+_CANON: dict = {}
+
+
+def canonical_type(module, type_idx: int, _seen: frozenset = frozenset()) -> FuncType:
+    """The engine-wide canonical object for a module's function type (identity-comparable).
+
+    Typed references name other types by index; those are replaced by the referenced
+    canonical type, so equal structures from different modules are the same object."""
+    ft = module.types[type_idx]
+
+    def canon_val(t):
+        if isinstance(t, RefType) and isinstance(t.heap, int) and not isinstance(t.heap, bool):
+            if t.heap in _seen or t.heap == type_idx:
+                return RefType(t.nullable, ("rec", t.heap))
+            return RefType(t.nullable, canonical_type(module, t.heap, _seen | {type_idx}))
+        return t
+
+    key = FuncType(tuple(canon_val(t) for t in ft.params), tuple(canon_val(t) for t in ft.results))
+    return _CANON.setdefault(key, key)
+
+
+def canonical_functype(ft: FuncType) -> FuncType:
+    return _CANON.setdefault(ft, ft)
+
+
+def trap(code: str) -> Trap:
+    return Trap(code)
