@@ -16,7 +16,6 @@ from .context import (BOT, EXNREF, EXNREF_NONNULL, FUNCREF, Context, Invalid, mi
 from .signatures import CONST_OPS, EXTENDED_CONST_OPS, FIXED, MEMORY_ACCESS
 
 _EMPTY: tuple = ()
-_BLOCK_OPS = ("block", "loop", "if", "try", "try_table")
 _SIMD_PREFIXES = ("v128.", "i8x16.", "i16x8.", "i32x4.", "i64x2.", "f32x4.", "f64x2.")
 
 

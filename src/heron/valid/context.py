@@ -8,7 +8,7 @@ refer to itself and to earlier types, never to later ones.
 """
 from __future__ import annotations
 
-from ..errors import Unsupported, ValidationError
+from ..errors import Unsupported
 from ..features import Features
 from ..types import (ABSTRACT_HEAPS, GC_HEAPS, I32, I64, FuncType, GlobalType, MemType, RefType,
                      TableType, TagType, ValType)
@@ -166,7 +166,3 @@ class Context:
 def min_addr(a: str, b: str) -> str:
     """The smaller of two address types (i32 if either is i32)."""
     return I32 if I32 in (a, b) else I64
-
-
-def located(err: Invalid, func=None, offset=None) -> ValidationError:
-    return ValidationError(err.message, func=func, offset=offset)

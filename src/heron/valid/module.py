@@ -8,7 +8,7 @@ from ..errors import Unsupported, ValidationError
 from ..features import Features
 from ..types import I32, I64, FuncType, GlobalType, Limits, MemType, RefType, TableType, TagType
 from .body import BlockInfo, BodyChecker, disallowed_ops
-from .context import Context, Invalid, result_str
+from .context import Context, Invalid
 
 MAX_PAGES_32 = 1 << 16
 MAX_PAGES_64 = 1 << 48
