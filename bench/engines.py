@@ -26,10 +26,11 @@ class EngineUnavailable(Exception):
 def short_reason(error: BaseException, limit: int = 48) -> str:
     """A one-line reason fit for a table cell."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    if isinstance(error, (EngineUnavailable, WrongResult)):
-        reason = text
+    kind = type(error).__name__
+    if isinstance(error, (EngineUnavailable, WrongResult)) or text.lower().startswith(kind.lower()):
+        reason = text  # the message already says what kind of failure it is
     else:
-        reason = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        reason = f"{kind}: {text}" if text else kind
     return reason if len(reason) <= limit else reason[: limit - 3] + "..."
 
 
