@@ -40,7 +40,7 @@ def test_simple_arithmetic_and_mismatch():
     validate(module([("i32.const", 1), ("i32.const", 2), "i32.add"], results=["i32"]))
     err = invalid(module([("i32.const", 1), ("i64.const", 2), "i32.add"], results=["i32"]),
                   "type mismatch")
-    assert err.message == "type mismatch: instruction requires [i32] but stack has [i64]"
+    assert err.message == "type mismatch: instruction requires [i32 i32] but stack has [i32 i64]"
 
 
 def test_block_result_checked_at_end():

@@ -100,16 +100,20 @@ class BodyChecker:
         return actual
 
     def pop_all(self, ts) -> list:
+        """Pop values matching `ts` (top of stack last); return their actual types."""
+        vals = self.vals
         frame = self.ctrls[-1]
         n = len(ts)
-        avail = len(self.vals) - frame.height
-        if avail < n and not frame.unreachable:
+        k = min(n, len(vals) - frame.height)       # values really there; the rest are unknown
+        top = vals[len(vals) - k:] if k else []
+        sub = self.ctx.val_sub
+        if (k < n and not frame.unreachable) or \
+                not all(sub(a, e) for a, e in zip(top, ts[n - k:])):
             raise Invalid(f"type mismatch: instruction requires {result_str(ts)} "
-                          f"but stack has {result_str(self.vals[frame.height:])}")
-        out = [None] * n
-        for i in range(n - 1, -1, -1):
-            out[i] = self.pop(ts[i])
-        return out
+                          f"but stack has {result_str(top)}")
+        if k:
+            del vals[len(vals) - k:]
+        return [None] * (n - k) + top
 
     def pop_ref(self) -> RefType:
         t = self.pop()
