@@ -34,6 +34,7 @@ _GC_OPS = ("struct.", "array.", "ref.i31", "i31.", "ref.test", "ref.cast", "br_o
 _ACCESS_RE = re.compile(r"(i32|i64|f32|f64)\.(load|store)(8|16|32)?")
 _BLOCK_OPS = ("block", "loop", "if", "try", "try_table")
 _END = "end"
+_REF_FUNC = RefType(False, "func")
 # Words that only continue or close a block: never an instruction of their own when folded.
 _CLAUSE_WORDS = frozenset(("then", "else", "end", "do", "catch", "catch_all", "delegate", "catch_ref",
                            "catch_all_ref", "param", "result", "local", "type"))
@@ -713,13 +714,14 @@ class ModuleParser:
     def elem_list(self, legacy: bool):
         """`func x*` | `reftype item*` | (legacy active form) `x*`: (type, inits, were_indices)."""
         c = self.c
+        # function index lists have type (ref func): the indices can never be null
         if c.take_kw("func"):
-            return RefType(True, "func"), self.elem_items(True), True
+            return _REF_FUNC, self.elem_items(True), True
         if self.peek_reftype():
             rt = self.reftype()
             return rt, self.elem_items(False), False
         if legacy:
-            return RefType(True, "func"), self.elem_items(True), True
+            return _REF_FUNC, self.elem_items(True), True
         raise c.unexpected("`func` or a reference type")
 
     def _data_field(self) -> None:
