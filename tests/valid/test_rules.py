@@ -360,3 +360,16 @@ def test_every_opcode_has_a_typing_rule():
 def test_malformed_immediates_are_validation_errors():
     invalid(module([("br_table", 7)]), "malformed immediate")
     invalid(module([("i32.load", None), "drop"], mems=[MemType(Limits(1))]), "malformed immediate")
+
+
+def test_call_and_throw_facts_for_the_compiler():
+    types = [EMPTY]
+    m = Module(types=types, imports=[Import("m", "f", "func", 0)],
+               funcs=[Func(0, [], ops(("call", 0), ("return_call", 2))),
+                      Func(0, [], ops(("throw", 0))),
+                      Func(0, [], ops(("i32.const", 0), ("call_indirect", (0, 0))))],
+               tags=[TagType(0)], tables=[Table(TableType(Limits(1), FUNCREF))])
+    f1, f2, f3 = validate(m).funcs
+    assert f1.callees == {0, 2} and not f1.throws and not f1.indirect_calls
+    assert f2.throws and not f2.callees
+    assert f3.indirect_calls and not f3.throws

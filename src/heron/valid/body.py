@@ -76,6 +76,10 @@ class BodyChecker:
         self.const_globals = const_globals      # not None: a constant expression
         self.blocks: dict[int, BlockInfo] = {}
         self.index = 0
+        # Facts for the compiler's frame elision: who is called, what can throw from here.
+        self.callees: set[int] = set()
+        self.throws = False              # throw / throw_ref / rethrow in this body
+        self.indirect_calls = False      # call_indirect / call_ref and their return_ forms
 
     # ---- the operand stack -------------------------------------------------------------------
     def push(self, t) -> None:
@@ -351,6 +355,7 @@ def _delegate(c: BodyChecker, imm, i):
 
 
 def _rethrow(c: BodyChecker, imm, i):
+    c.throws = True
     c.label(imm)
     if c.ctrls[-1 - imm].kind not in ("catch", "catch_all"):
         raise Invalid("invalid rethrow label")
@@ -358,11 +363,13 @@ def _rethrow(c: BodyChecker, imm, i):
 
 
 def _throw(c: BodyChecker, imm, i):
+    c.throws = True
     c.pop_all(c.ctx.tag(imm).params)
     c.set_unreachable()
 
 
 def _throw_ref(c: BodyChecker, imm, i):
+    c.throws = True
     c.pop(EXNREF)
     c.set_unreachable()
 
@@ -420,6 +427,7 @@ def _return(c: BodyChecker, imm, i):
 
 def _call(c: BodyChecker, imm, i):
     ft = c.ctx.func(imm)
+    c.callees.add(imm)
     c.pop_all(ft.params)
     c.push_all(ft.results)
 
@@ -432,6 +440,7 @@ def _check_tail(c: BodyChecker, ft: FuncType) -> None:
 
 def _return_call(c: BodyChecker, imm, i):
     ft = c.ctx.func(imm)
+    c.callees.add(imm)
     _check_tail(c, ft)
     c.pop_all(ft.params)
     c.set_unreachable()
@@ -439,6 +448,7 @@ def _return_call(c: BodyChecker, imm, i):
 
 def _indirect_type(c: BodyChecker, imm) -> tuple[FuncType, str]:
     type_idx, table_idx = imm
+    c.indirect_calls = True
     table = c.ctx.table(table_idx)
     ft = c.ctx.func_type(type_idx)
     if not c.ctx.val_sub(table.elem, FUNCREF):
@@ -464,6 +474,7 @@ def _return_call_indirect(c: BodyChecker, imm, i):
 
 def _call_ref(c: BodyChecker, imm, i):
     ft = c.ctx.func_type(imm)
+    c.indirect_calls = True
     c.pop(RefType(True, imm))
     c.pop_all(ft.params)
     c.push_all(ft.results)
@@ -471,6 +482,7 @@ def _call_ref(c: BodyChecker, imm, i):
 
 def _return_call_ref(c: BodyChecker, imm, i):
     ft = c.ctx.func_type(imm)
+    c.indirect_calls = True
     _check_tail(c, ft)
     c.pop(RefType(True, imm))
     c.pop_all(ft.params)

@@ -24,6 +24,9 @@ class FuncInfo:
     locals: list                        # parameter types, then declared locals
     max_stack: int                      # highest operand-stack height reached
     blocks: dict[int, BlockInfo]        # body index of block/loop/if/try/try_table -> info
+    callees: frozenset[int] = frozenset()   # functions called directly (call, return_call)
+    throws: bool = False                # has throw / throw_ref / rethrow
+    indirect_calls: bool = False        # has call_indirect / call_ref (or their return_ forms)
 
 
 @dataclass
@@ -269,7 +272,8 @@ class _Validator:
             raise err from None
         except Unsupported:
             raise
-        return FuncInfo(idx, ft, checker.locals, max_stack, checker.blocks)
+        return FuncInfo(idx, ft, checker.locals, max_stack, checker.blocks,
+                        frozenset(checker.callees), checker.throws, checker.indirect_calls)
 
     def check_exports(self) -> None:
         ctx = self.ctx
