@@ -744,7 +744,7 @@ def two_instance_cases() -> list[Case]:
 
 HOST_WAT = """(module
   (import "host" "mid" (func $host_mid (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
-  (import "host" "thrower" (func $host_thrower (param i32 i32 i32 i32 i32 i32 i32) (result i64)))
+  (import "host" "thrower" (func $host_thrower (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)))
   (tag $e (export "e") (param i64 i32))
   (tag $f (export "f") (param i64))
   ;; Wasm called by the host: 9 and 11 i32 parameters (stack arguments on every target)
@@ -759,7 +759,7 @@ HOST_WAT = """(module
   ;; a Wasm frame with stack arguments between the catcher and the host thrower
   (func $mid (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)
     (call $host_thrower (local.get 0) (local.get 2) (local.get 4) (local.get 6) (local.get 7)
-                        (local.get 8) (i32.const 3)))
+                        (local.get 8) (i32.const 3) (local.get 1) (local.get 3)))
   ;; handlers: normal 1_000_000 + value, $e 30_000_000 + payload*1000 + code, $f 50_000_000,
   ;; catch_all 70_000_000; each adds the locals and the last (stack-passed) parameter
   (func $catcher (param $how i32) (param i32 i32 i32 i32 i32 i32 i32 i32) (result i64)
@@ -834,19 +834,19 @@ def _unused(ctx, *args):
 def _host_case(name: str, mid: Callable, thrower: Callable, how: int | None, expected: tuple, *,
                note: str = "") -> Case:
     hosts = (HostFunc("mid", ("i64",) * 10, ("i64",), mid),
-             HostFunc("thrower", ("i32",) * 7, ("i64",), thrower))
+             HostFunc("thrower", ("i32",) * 9, ("i64",), thrower))
     return single(name, "host-frames", HOST_WAT, expected, hosts=hosts,
                   invoke="run" if how is not None else "run_uncaught",
                   args=(how,) if how is not None else (),
                   stack_signatures=(("i32",) * 9, ("i32",) * 11),
-                  host_signatures=(("i64",) * 10, ("i32",) * 7), note=note)
+                  host_signatures=(("i64",) * 10, ("i32",) * 9), note=note)
 
 
 def host_cases() -> list[Case]:
     # how=0: host_mid(1..9, 18) -> inner(2..9, 18) -> deeper(2..9, 18, 10, 18): payload 18 + 2*100
     inner_payload = 18 + 2 * 100
-    # how=1: $mid(11..18, 1) -> host thrower(11, 13, 15, 17, 18, 1, 3)
-    weighted = sum((i + 1) * a for i, a in enumerate((11, 13, 15, 17, 18, 1, 3)))
+    # how=1: $mid(11..18, 1) -> host thrower(11, 13, 15, 17, 18, 1, 3, 12, 14)
+    weighted = sum((i + 1) * a for i, a in enumerate((11, 13, 15, 17, 18, 1, 3, 12, 14)))
     return [
         _host_case("host-wasm-host-wasm-throw", _mid_calls_inner, _unused, 0,
                    ("ok", 30_000_000 + inner_payload * 1000 + 7 + LOCALS + LAST_PARAM),
