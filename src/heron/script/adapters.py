@@ -125,11 +125,17 @@ class RuntimeAdapter(EngineAdapter):
         yield
 
     def module_from(self, source: ModuleSource, module: Any) -> Any:
+        """The engine's module: from the already validated ast when the API can take one
+        (`Module.from_ast`), else from the original binary, else from the ast re-encoded."""
+        from ..ast import Module as AstModule
         from_ast = getattr(self.api.Module, "from_ast", None)
-        if from_ast is not None and module is not None:
+        if from_ast is not None and isinstance(module, AstModule):
             return from_ast(self.engine, module)
         if source.kind == "binary":
             return self.api.Module(self.engine, source.data)
+        if isinstance(module, AstModule):
+            from ..binary import encode
+            return self.api.Module(self.engine, encode(module))
         return self.api.Module(self.engine, (source.text or "").encode())
 
     def exports_of(self, instance: Any) -> Any:
@@ -197,9 +203,12 @@ class RuntimeAdapter(EngineAdapter):
                 raise LinkError(f"unknown import: \"{module_name}\" \"{field}\"") from None
 
     def _load_spectest(self) -> None:
+        from . import loading
         source = ModuleSource(kind="text", line=0, text=SPECTEST_WAT)
+        module = loading.load(source, self.features)
+        loading.validate(module, self.features)
         with self.engine_errors():
-            compiled = self.module_from(source, None)
+            compiled = self.module_from(source, module)
             self.registry["spectest"] = self.api.Instance(self.store, compiled, [])
 
 

@@ -104,7 +104,9 @@ def crash_message(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     if frames:
         where = frames[-1]
-        last += f" [crash at {Path(where.filename).name}:{where.lineno}]"
+        parts = Path(where.filename).parts
+        shown = "/".join(parts[parts.index("heron"):]) if "heron" in parts else parts[-1]
+        last += f" [crash at {shown}:{where.lineno}]"
     return last
 
 
@@ -167,9 +169,7 @@ class ScriptRun:
             self.result.count(kind, "failed", line, str(e))
         except HeronError as e:
             self.result.count(kind, "failed", line, _error_text(e))
-        except RecursionError as e:     # a crash, but one that must not take the run down
-            self.result.count(kind, "failed", line, crash_message(e))
-        except Exception as e:          # noqa: BLE001 - a crash of Heron fails one command
+        except Exception as e:          # noqa: BLE001 - a crash of Heron (RecursionError too) fails one command
             self.result.count(kind, "failed", line, crash_message(e))
         else:
             self.result.count(kind, "passed", line)
