@@ -244,6 +244,7 @@ def _hop_args(caller_sig, caller_vals, callee_sig, hop_index):
 
 def chain_case(name: str, family: str, catcher_sig: tuple[str, ...], hops: Sequence[Hop], *,
                mode: str = "throw", catcher_style: str = "try_table", catcher_sink: bool = False,
+               run_tail: bool = False, twice: bool = False,
                twin: str | None = None, note: str = "") -> Case:
     """Build a chain module and compute its expected outcome."""
     hops = list(hops)
@@ -269,24 +270,24 @@ def chain_case(name: str, family: str, catcher_sig: tuple[str, ...], hops: Seque
             funcs[-1] = funcs[-1].replace("@CALL@", _call_wat(hops[k - 1], k, args_wat))
         else:
             catcher_call = _call_wat(hop, 1, args_wat)
-        if hop.via == "return_call_indirect":
+        if hop.via in ("return_call_indirect", "call_indirect"):
             tables.append(f"$h{k}")
-        if hop.via == "return_call_ref":
+        if hop.via in ("return_call_ref", "call_ref"):
             elem_declare.append(f"$h{k}")
         vals = new_vals
         funcs.append(_hop_wat(k, hop, n, mode))
         if hop.sink:
             sink_total = wrap(sink_total + sink_value([k * 1000 + j for j in range(10)]), 64)
-    if hops and hops[0].via != "call":
-        raise ValueError("the catcher calls hop 1 with `call` inside its try")
+    if hops and hops[0].via.startswith("return_"):
+        raise ValueError("the catcher calls hop 1 inside its try: not a tail call")
     last_sig = sigs[-1]
     c = checksum(last_sig, vals)
-    trail = 0
+    bumps = []
     if mode == "throw":
         for k in range(n - 1, 0, -1):                 # innermost handler runs first
             # a guard wraps the call to hop k+1; a tail call to it removes this frame (and its guard)
-            if hops[k - 1].guard in TRAIL_GUARDS and hops[k].via == "call":
-                trail = horner([trail, k]) if trail else k
+            if hops[k - 1].guard in TRAIL_GUARDS and not hops[k].via.startswith("return_"):
+                bumps.append(k)
     catcher_pars = checksum(catcher_sig, a0)
     if mode == "throw":
         handler, payload = 3, [c, n]
@@ -294,7 +295,13 @@ def chain_case(name: str, family: str, catcher_sig: tuple[str, ...], hops: Seque
         handler, payload = 1, [c]
     if catcher_sink:
         sink_total = wrap(sink_total + 2 * sink_value([j for j in range(10)]), 64)
-    result = horner([handler] + payload + [L1, int(L2 * 4), L3, catcher_pars, trail, sink_total])
+    trail, sinks, results = 0, 0, []
+    for _ in range(2 if twice else 1):                # the globals carry over between runs
+        for k in bumps:
+            trail = horner([trail, k]) if trail else k
+        sinks = wrap(sinks + sink_total, 64)
+        results.append(horner([handler] + payload + [L1, int(L2 * 4), L3, catcher_pars, trail, sinks]))
+    result = horner(results)
 
     table_wat = ""
     if tables:
@@ -309,12 +316,19 @@ def chain_case(name: str, family: str, catcher_sig: tuple[str, ...], hops: Seque
                      f"    (throw_ref (local.get {len(RETHROWER_SIG) - 1})))\n")
     catcher = _catcher_wat(catcher_sig, catcher_call if hops else "", catcher_style, catcher_sink)
     run_args = " ".join(const(t, v) for t, v in zip(catcher_sig, a0))
+    if twice:      # the second call proves the first landing pad left SP and the frame intact
+        run_body = f"i64.const 0 (call $catcher {run_args}) i64.add i64.const {CHECK_BASE} i64.mul " \
+                   f"(call $catcher {run_args}) i64.add"
+    elif run_tail:
+        run_body = f"(return_call $catcher {run_args})"
+    else:
+        run_body = f"(call $catcher {run_args})"
     wat = (f"(module\n{imports}{type_decls}\n"
            f"  (tag $e (param i64 i32))\n  (tag $other (param i32))\n"
            f"  (global $trail (mut i64) (i64.const 0))\n"
            f"  (global $sinks (mut i64) (i64.const 0))\n{table_wat}{elem_wat}{rethrower}"
            f"{catcher}\n" + "\n".join(funcs) + "\n"
-           f"  (func (export \"run\") (result i64)\n    (call $catcher {run_args}))\n)\n")
+           f"  (func (export \"run\") (result i64)\n    {run_body})\n)\n")
     # which ordinal positions of the table/elem: indirect calls use the table index
     wat = _resolve_table_indices(wat, tables)
     return Case(name=name, family=family, modules={"m": wat},
@@ -331,6 +345,10 @@ def _call_wat(hop: Hop, k: int, args_wat: str) -> str:
         return f"(return_call $h{k} {args_wat})"
     if hop.via == "return_call_indirect":
         return f"(return_call_indirect $t (type $s{k}) {args_wat} (i32.const @IDX:$h{k}@))"
+    if hop.via == "call_indirect":
+        return f"(call_indirect $t (type $s{k}) {args_wat} (i32.const @IDX:$h{k}@))"
+    if hop.via == "call_ref":
+        return f"(call_ref $s{k} {args_wat} (ref.func $h{k}))"
     if hop.via == "return_call_ref":
         return f"(return_call_ref $s{k} {args_wat} (ref.func $h{k}))"
     raise ValueError(hop.via)
@@ -869,11 +887,122 @@ def host_cases() -> list[Case]:
     ]
 
 
+# ----------------------------------------------------------------------------- frame reuse and odd shapes
+
+def frame_reuse_cases() -> list[Case]:
+    """After a landing pad the frame must be whole: the catcher is called twice (the second
+    call's stack arguments are pushed from the SP the first landing pad restored); the
+    catcher is itself reached by a tail call; hops through call_indirect and call_ref."""
+    s = ints(9)
+    m = _mixed(6, 10)
+    return [
+        chain_case("reuse-catch-twice", "frame-reuse", s, [Hop(s), Hop(m)], twice=True),
+        chain_case("reuse-catch-twice-rethrow-sink", "frame-reuse", s,
+                   [Hop(m, guard="catch_ref", sink=True), Hop(s), Hop(s)], catcher_sink=True, twice=True),
+        chain_case("reuse-catch-twice-after-tail-call", "frame-reuse", ("i32",),
+                   [Hop(("i32",)), Hop(ints(11), via="return_call"), Hop(s)], twice=True),
+        chain_case("reuse-catcher-reached-by-tail-call", "frame-reuse", s, [Hop(s), Hop(m)], run_tail=True),
+        chain_case("reuse-call-indirect-and-ref", "frame-reuse", s,
+                   [Hop(m, guard="catch_ref"), Hop(s, via="call_indirect", guard="other"),
+                    Hop(m, via="call_ref", guard="catch_all_ref"), Hop(s, via="call_indirect")]),
+    ]
+
+
+LOCAL_THROW_WAT = """(module
+  (tag $e (param i64 i32))
+  ;; throws inside its own try_table: the throw is a call site of this very frame
+  (func $f (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64) (local $l i64)
+    (local.set $l (i64.const 99))
+    (block $h (result i64 i32)
+      (try_table (result i64) (catch $e $h)
+        (throw $e (i64.extend_i32_s (local.get 8)) (local.get 0)))
+      return)
+    i64.extend_i32_s i64.const 1000 i64.mul i64.add
+    local.get $l i64.add
+    local.get 7 i64.extend_i32_s i64.const 1000000 i64.mul i64.add)
+  (func $g (param i32) (result i64)
+    (return_call $f (local.get 0) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+                    (i32.const 6) (i32.const 7) (i32.const 8) (i32.const 9)))
+  (func (export "run") (result i64)
+    (call $f (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6)
+             (i32.const 7) (i32.const 8) (i32.const 9)))
+  (func (export "run_tail") (result i64) (call $g (i32.const 1)))
+)"""
+
+WIDE_TAG = ("i32", "i64", "f32", "f64", "i32", "i64", "f32", "f64", "i32", "i64")
+WIDE_CATCHER = ints(6)
+
+
+def _wide_payload_wat() -> str:
+    n = len(WIDE_CATCHER)
+    thr_args = " ".join(const(t, sample(t, 30 + i)) for i, t in enumerate(WIDE_TAG))
+    locals_ = " ".join(f"(local {t})" for t in WIDE_TAG)
+    sets = " ".join(f"local.set {n + i}" for i in reversed(range(len(WIDE_TAG))))
+    catcher_args = " ".join(const(t, sample(t, i)) for i, t in enumerate(WIDE_CATCHER))
+    return f"""(module
+  (tag $w (param {' '.join(WIDE_TAG)}))
+  (func $thr (param {' '.join(WIDE_TAG)}) (result i64)
+    (throw $w {' '.join(f'(local.get {i})' for i in range(len(WIDE_TAG)))}))
+  (func $catcher (param {' '.join(WIDE_CATCHER)}) (result i64) {locals_}
+    (block $h (result {' '.join(WIDE_TAG)})
+      (try_table (result i64) (catch $w $h) (call $thr {thr_args}))
+      return)
+    {sets}
+    {wat_horner([wat_checksum(WIDE_TAG, n), wat_checksum(WIDE_CATCHER)])})
+  (func (export "run") (result i64) (call $catcher {catcher_args}))
+)"""
+
+
+MULTI_RESULTS = ("i64", "i64", "i64", "f64", "f64", "f64")
+
+RETURN_AREA_WAT = """(module
+  (tag $e (param i64))
+  ;; six results: on x86-64 two int and two float return registers, the rest in a return area
+  (func $multi (param i32 i32 i32 i32 i32 i32 i32 i32) (result i64 i64 i64 f64 f64 f64)
+    (if (local.get 7) (then (throw $e (i64.extend_i32_s (local.get 7)))))
+    (i64.extend_i32_s (local.get 0)) (i64.extend_i32_s (local.get 1)) (i64.extend_i32_s (local.get 2))
+    (f64.convert_i32_s (local.get 3)) (f64.convert_i32_s (local.get 4)) (f64.convert_i32_s (local.get 5)))
+  (func $catcher (param $flag i32) (result i64) (local i64 i64 i64 f64 f64 f64)
+    (block $h (result i64)
+      (try_table (result i64 i64 i64 f64 f64 f64) (catch $e $h)
+        (call $multi (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6)
+                     (i32.const 7) (local.get $flag)))
+      local.set 6 local.set 5 local.set 4 local.set 3 local.set 2 local.set 1
+      @FOLD@
+      return)
+    i64.const 5000 i64.add)
+  (func (export "run") (result i64)
+    i64.const 0 (call $catcher (i32.const 0)) i64.add i64.const 31 i64.mul
+    (call $catcher (i32.const 3)) i64.add)
+)"""
+
+
+def odd_shape_cases() -> list[Case]:
+    wide_payload = [sample(t, 30 + i) for i, t in enumerate(WIDE_TAG)]
+    wide = horner([checksum(WIDE_TAG, wide_payload),
+                   checksum(WIDE_CATCHER, [sample(t, i) for i, t in enumerate(WIDE_CATCHER)])])
+    normal = checksum(MULTI_RESULTS, (1, 2, 3, 4.0, 5.0, 6.0))
+    return [
+        single("local-throw-in-stack-arg-frame", "odd-shapes", LOCAL_THROW_WAT, ("ok", 9 + 1000 + 99 + 8_000_000),
+               stack_signatures=(ints(9),), note="throw and handler in one frame with stack arguments"),
+        single("local-throw-after-tail-call", "odd-shapes", LOCAL_THROW_WAT, ("ok", 9 + 1000 + 99 + 8_000_000),
+               invoke="run_tail", stack_signatures=(ints(1), ints(9))),
+        single("wide-payload", "odd-shapes", _wide_payload_wat(), ("ok", wide),
+               stack_signatures=(WIDE_TAG, WIDE_CATCHER),
+               note="a ten-value payload of mixed types delivered to the landing pad"),
+        single("return-area-callee-throws", "odd-shapes",
+               RETURN_AREA_WAT.replace("@FOLD@", wat_checksum(MULTI_RESULTS, 1)),
+               ("ok", horner([normal, 5003])), stack_signatures=(ints(8),),
+               note="the callee returns six values (return area) and, the second time, throws"),
+    ]
+
+
 # ----------------------------------------------------------------------------- everything
 
 def all_cases() -> list[Case]:
     cases = (register_overflow_cases() + tail_call_cases() + stack_count_cases() + rethrow_cases()
-             + outgoing_area_cases() + deep_cases() + two_instance_cases() + host_cases())
+             + outgoing_area_cases() + deep_cases() + two_instance_cases() + host_cases()
+             + frame_reuse_cases() + odd_shape_cases())
     names = [c.name for c in cases]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
