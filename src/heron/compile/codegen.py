@@ -42,6 +42,9 @@ EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "del
 BLOCK_OPS = frozenset({"block", "loop", "if", "try", "try_table"})
 BRANCH_OPS = frozenset({"br", "br_if", "br_on_null", "br_on_non_null"})
 MAX_EXPR_DEPTH = 6
+# optimizing: locals beyond this many live in stack slots (spills), as a register
+# allocator would put them; it also keeps frame sizes (and so stack depth) realistic.
+REGISTER_BUDGET = 32
 MAX_PY_LOOPS = 17
 MAX_INDENT = 70
 
@@ -208,6 +211,7 @@ class FunctionCompiler:
         self.flat = flat
         self.local_types = list(self.ftype.params) + list(func.locals)
         self.nlocals = len(self.local_types)
+        self.spill_from = 0 if self.baseline else REGISTER_BUDGET
         self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
         self.indent = 1 if flat else 0
         self.stack: list[Item] = []
@@ -246,9 +250,13 @@ class FunctionCompiler:
     def slot_of_local(self, i: int) -> int:
         return i
 
+    def in_slot(self, i: int) -> bool:
+        return i >= self.spill_from
+
     def local_ref(self, i: int) -> str:
-        if self.baseline:
-            return self.word(lambda L, i=i: L.slot_address_from_fp(0, i))
+        if self.in_slot(i):
+            slot = i - self.spill_from
+            return self.word(lambda L, slot=slot: L.slot_address_from_fp(0, slot))
         return f"l{i}"
 
     def pos_ref(self, h: int) -> str:
@@ -426,13 +434,13 @@ class FunctionCompiler:
     # ------------------------------------------------------------------ variables
     def op_local_get(self, ins) -> None:
         i = ins.imm
-        if self.baseline:
+        if self.in_slot(i):
             self.push_value(self.local_ref(i), pure=False)
         else:
             self.push(Item(f"l{i}", frozenset((i,)), 0))
 
     def set_local(self, i: int, item: Item) -> None:
-        if not self.baseline:
+        if not self.in_slot(i):
             for k, other in enumerate(self.stack):
                 if i in other.deps:
                     self.materialize(k)
@@ -444,7 +452,7 @@ class FunctionCompiler:
     def op_local_tee(self, ins) -> None:
         item = self.pop()
         self.set_local(ins.imm, item)
-        if self.baseline:
+        if self.in_slot(ins.imm):
             self.push_value(self.local_ref(ins.imm), pure=False)
         else:
             self.push(Item(f"l{ins.imm}", frozenset((ins.imm,)), 0))
@@ -489,7 +497,7 @@ class FunctionCompiler:
 
     def op_memory_grow(self, ins) -> None:
         n = self.pop()
-        self.push_value(f"MEM{ins.imm}.grow({n.expr})", pure=False)
+        self.push_value(f"MEM{ins.imm}._grow({n.expr})", pure=False)
 
     def op_memory_fill(self, ins) -> None:
         n, v, d = self.pop(), self.pop(), self.pop()
@@ -522,7 +530,7 @@ class FunctionCompiler:
 
     def op_table_grow(self, ins) -> None:
         n, v = self.pop(), self.pop()
-        self.push_value(f"TAB{ins.imm}.grow({v.expr}, {n.expr})", pure=False)
+        self.push_value(f"TAB{ins.imm}._grow({v.expr}, {n.expr})", pure=False)
 
     def op_table_fill(self, ins) -> None:
         n, v, i = self.pop(), self.pop(), self.pop()
@@ -643,9 +651,9 @@ class FunctionCompiler:
                 addr = self.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
                 self.w(f"{addr} = {name}")
             reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
-            pn = "p" if (self.baseline or not self.flat) else "l"
             if reg_params:
-                self.w(f"{', '.join(f'{pn}{i}' for i in reg_params)} = {', '.join(vals)}")
+                names = [f"p{i}" if (self.in_slot(i) or not self.flat) else f"l{i}" for i in reg_params]
+                self.w(f"{', '.join(names)} = {', '.join(vals)}")
             self.self_tail = True
             self.jump(self.ctl[0], cont=True)
             return
@@ -1057,7 +1065,7 @@ class FunctionCompiler:
 
     # ------------------------------------------------------------------ assembling
     def build_layout(self) -> FrameLayout:
-        nslots = self.nlocals + self.max_height if self.baseline else 0
+        nslots = self.nlocals + self.max_height if self.baseline else max(0, self.nlocals - self.spill_from)
         return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots, name=self.info.name)
 
     def source(self) -> tuple[list[str], list[tuple[int, str | None]]]:
@@ -1080,12 +1088,11 @@ class FunctionCompiler:
         reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
         stack_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is None]
         self_loop = self.self_tail and not self.flat
-        pname = (lambda i: f"p{i}") if (self.baseline or self_loop) else (lambda i: f"l{i}")
-        args = ", ".join(["fp"] + [pname(i) for i in reg_params])
+        args = ", ".join(["fp"] + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
         put(0, f"def f{self.func_idx}({args}):")
         limit = self.ctx.stack_limit + layout.fp_to_sp()
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
-        if self.needs_fw or stack_params:
+        if self.needs_fw or stack_params or self.nlocals > self.spill_from:
             put(1, f"fw = (fp - {self.ctx.stack_low}) >> 3")
         if self.uses_br:
             put(1, "_br = 0")
@@ -1100,23 +1107,17 @@ class FunctionCompiler:
         else:
             base = 1
         # parameters and locals into their homes
+        def home(i: int) -> str:
+            if self.in_slot(i):
+                return f"S[fw+{layout.slot_address_from_fp(0, i - self.spill_from) // 8}]"
+            return f"l{i}"
         for i in reg_params:
-            if self.baseline:
-                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = p{i}")
-            elif self_loop:
-                put(base, f"l{i} = p{i}")
+            if self.in_slot(i) or self_loop:
+                put(base, f"{home(i)} = p{i}")
         for i in stack_params:
-            src = f"S[fw+{layout.incoming_arg_offset(i) // 8}]"
-            if self.baseline:
-                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = {src}")
-            else:
-                put(base, f"l{i} = {src}")
+            put(base, f"{home(i)} = S[fw+{layout.incoming_arg_offset(i) // 8}]")
         for i in range(len(self.ftype.params), self.nlocals):
-            z = zero_of(self.local_types[i])
-            if self.baseline:
-                put(base, f"S[fw+{layout.slot_address_from_fp(0, i) // 8}] = {z}")
-            else:
-                put(base, f"l{i} = {z}")
+            put(base, f"{home(i)} = {zero_of(self.local_types[i])}")
         body_base = 2 if self.flat else base
         for indent, text, instr, trap in self.lines:
             put(indent + body_base, text, instr, trap)

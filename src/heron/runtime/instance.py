@@ -10,7 +10,7 @@ from ..errors import LinkError, Trap
 from ..types import I32, I64, RefType, TableType, MemType, GlobalType, TagType
 from .numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
 from .objects import HELPERS, Func, Global, Memory, Table, Tag, table_init, mem_init
-from .values import M32, M64, canonical_type
+from .values import M32, M64, canonical_type, canonical_valtype
 
 KIND_CLASS = {"func": Func, "table": Table, "memory": Memory, "global": Global, "tag": Tag}
 
@@ -68,14 +68,11 @@ def _limits_match(actual_min: int, actual_max, want) -> bool:
     return True
 
 
-def _ref_subtype(a: RefType, b: RefType, amod, bmod) -> bool:
+def _ref_subtype(a: RefType, b: RefType) -> bool:
+    """a <: b for canonical reference types (no GC: func types are final)."""
     if a.nullable and not b.nullable:
         return False
     ha, hb = a.heap, b.heap
-    if isinstance(ha, int) and not isinstance(ha, bool):
-        ha = canonical_type(amod, ha)
-    if isinstance(hb, int) and not isinstance(hb, bool):
-        hb = canonical_type(bmod, hb)
     if ha == hb:
         return True
     if hb == "func" and (not isinstance(ha, str) or ha == "nofunc"):
@@ -89,11 +86,12 @@ def _ref_subtype(a: RefType, b: RefType, amod, bmod) -> bool:
     return False
 
 
-def _val_match(a, b, amod, bmod, exact: bool) -> bool:
+def _val_match(a, b, exact: bool) -> bool:
+    """Does an exported item's (canonical) type `a` fit the import's canonical type `b`?"""
     if isinstance(a, RefType) and isinstance(b, RefType):
         if exact:
-            return _ref_subtype(a, b, amod, bmod) and _ref_subtype(b, a, bmod, amod)
-        return _ref_subtype(a, b, amod, bmod)
+            return _ref_subtype(a, b) and _ref_subtype(b, a)
+        return _ref_subtype(a, b)
     return a == b
 
 
@@ -114,9 +112,8 @@ def check_import(imp, item, module, index: int) -> None:
         have = item.type
         if have.addr != want.addr or not _limits_match(len(item.elements), item.type.limits.max, want.limits):
             raise bad
-        if not _val_match(have.elem, want.elem, getattr(item, "_module", module), module, exact=True):
-            if have.elem != want.elem:
-                raise bad
+        if not _val_match(have.elem, canonical_valtype(module, want.elem), exact=True):
+            raise bad
     elif kind == "memory":
         want: MemType = imp.desc
         if item.addr != want.addr or not _limits_match(len(item.data) // 65536, item.type.limits.max,
@@ -127,8 +124,7 @@ def check_import(imp, item, module, index: int) -> None:
         have = item.type
         if have.mutable != want.mutable:
             raise bad
-        if not _val_match(have.valtype, want.valtype, getattr(item, "_module", module), module,
-                          exact=want.mutable):
+        if not _val_match(have.valtype, canonical_valtype(module, want.valtype), exact=want.mutable):
             raise bad
     elif kind == "tag":
         want_ft = canonical_type(module, imp.desc.type_idx)
@@ -159,10 +155,12 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
                                      compiled.may_tail.get(idx, False)))
     for g in module.globals:
         v = eval_const(g.init, inst, module)
-        inst.globals.append(Global._make(g.type, v))
+        gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
+        inst.globals.append(Global._make(gt, v))
     for t in module.tables:
         init = eval_const(t.init, inst, module) if t.init is not None else None
-        inst.tables.append(Table._make(t.type, init))
+        tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
+        inst.tables.append(Table._make(tt, init))
     for mt in module.mems:
         inst.mems.append(Memory._make(mt))
     for tt in module.tags:

@@ -82,6 +82,13 @@ def canonical_type(module, type_idx: int, _seen: frozenset = frozenset()) -> Fun
     return _CANON.setdefault(key, key)
 
 
+def canonical_valtype(module, t):
+    """A value type whose typed-reference heap is the canonical function type, not an index."""
+    if isinstance(t, RefType) and isinstance(t.heap, int) and not isinstance(t.heap, bool):
+        return RefType(t.nullable, canonical_type(module, t.heap))
+    return t
+
+
 def canonical_functype(ft: FuncType) -> FuncType:
     return _CANON.setdefault(ft, ft)
 
