@@ -1012,3 +1012,47 @@ def all_cases() -> list[Case]:
 
 CASES = all_cases()
 BY_NAME = {c.name: c for c in CASES}
+
+
+# ----------------------------------------------------------------------------- the ABI table (README)
+
+ABI_TARGETS = (("x86_64-sysv", "sysv"), ("x86_64-windows", "windows"), ("aarch64", "aarch64"))
+
+
+def _stack_words(sig: tuple[str, ...], target: str, convention: str) -> str:
+    from heron.target.abi import assign
+    abi = assign(sig, target, convention)
+    shadow = f"+{abi.shadow_size}" if abi.shadow_size else ""
+    return f"{len(abi.stack_param_indices())} ({abi.stack_args_size}{shadow})"
+
+
+def abi_table() -> str:
+    """Markdown: for every case, the most stack arguments any of its wasm-convention
+    signatures has on each target -- count (area bytes) -- and the same for its host
+    calls under the system convention (+ Windows shadow space)."""
+    from heron.target.abi import assign
+
+    def widest(sigs, target, convention):
+        sig = max(sigs, key=lambda s: assign(s, target, convention).stack_args_size)
+        return _stack_words(sig, target, convention)
+
+    lines = ["| case | " + " | ".join(s for _, s in ABI_TARGETS) + " | host calls: " +
+             " / ".join(s for _, s in ABI_TARGETS) + " |",
+             "|---|" + "---|" * len(ABI_TARGETS) + "---|"]
+    for case in CASES:
+        cells = [widest(case.stack_signatures, t, "wasm") for t, _ in ABI_TARGETS]
+        host = (" / ".join(widest(case.host_signatures, t, "system") for t, _ in ABI_TARGETS)
+                if case.host_signatures else "-")
+        lines.append(f"| {case.name} | " + " | ".join(cells) + f" | {host} |")
+    return "\n".join(lines) + "\n"
+
+
+def _short(sig: tuple[str, ...]) -> str:
+    counts: dict[str, int] = {}
+    for t in sig:
+        counts[t] = counts.get(t, 0) + 1
+    return " ".join(f"{n}x{t}" for t, n in counts.items())
+
+
+if __name__ == "__main__":
+    print(abi_table(), end="")

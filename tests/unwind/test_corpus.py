@@ -155,3 +155,8 @@ def test_tail_calls_grow_the_stack_area():
         assert caller in case.stack_signatures and callee in case.stack_signatures
         for target in ("x86_64-sysv", "x86_64-windows"):
             assert assign(callee, target, "wasm").stack_args_size > assign(caller, target, "wasm").stack_args_size
+
+
+def test_readme_abi_table_is_current():
+    readme = (Path(__file__).parent / "README.md").read_text()
+    assert corpus.abi_table() in readme, "regenerate: python tests/unwind/corpus.py"
