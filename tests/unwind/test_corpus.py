@@ -160,3 +160,16 @@ def test_tail_calls_grow_the_stack_area():
 def test_readme_abi_table_is_current():
     readme = (Path(__file__).parent / "README.md").read_text()
     assert corpus.abi_table() in readme, "regenerate: python tests/unwind/corpus.py"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_heron_decodes_and_validates(case):
+    """Heron's front end accepts every corpus module, so a regression failure is about execution."""
+    from heron.features import Features
+    from heron.script import loading
+    from heron.script.commands import ModuleSource
+    features = Features()
+    features.set("all-proposals", True)
+    for name in case.modules:
+        module = loading.load(ModuleSource(kind="binary", line=1, data=engines.case_bytes(case, name)), features)
+        loading.validate(module, features)
