@@ -86,6 +86,14 @@ def _load(engine: Engine, data: bytes | str, name: str | None = None):
         from ..text import parse_module
         module = parse_module(data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data,
                               engine.features)
+        validate(module, engine.features)
+        # through the binary format, so backtraces can name module offsets
+        try:
+            from ..binary import decode, encode
+            module = decode(encode(module), engine.features)
+        except HeronError:
+            return module
+        return module
     validate(module, engine.features)
     return module
 
