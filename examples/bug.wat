@@ -11,11 +11,12 @@
 ;; $catcher's SP from $five's frame pointer without that incoming area resumes
 ;; $catcher with a wrong SP and the values below come out wrong (or it crashes).
 ;;
-;; Expected: `heron run -W all-proposals=y examples/bug.wasm` invokes `_start` and
-;; prints its result, 12345 -- the payload, one digit per argument in order (the
-;; last digit is the stack-passed argument). -1 means nothing was thrown, -2 that
-;; the catching frame's own local did not survive the unwind, -3 a wrong marker.
-;; (`wasmtime run` also invokes `_start`; it does not print results.)
+;; Expected: `heron run -W all-proposals=y examples/bug.wasm` -- like `wasmtime run`,
+;; it invokes `_start` when no --invoke is given, and it prints the invoked
+;; function's results, one per line -- prints 12345: the payload, one digit per
+;; argument in order (on x86_64-sysv the last digit is the stack-passed argument).
+;; -1 means nothing was thrown, -2 that the catching frame's own local did not
+;; survive the unwind, -3 a wrong marker.
 (module
   (tag $boom (param i32 i32))          ;; payload: the five arguments as decimal digits, a marker
 
