@@ -22,7 +22,7 @@ Expectations come from two independent sides:
 
 Outcomes are tuples: ("ok", v1, ...) for returned values (ints, signed as the
 public API gives them), ("uncaught", p1, ...) for an exception that reaches the
-host, with its payload.
+host, with its payload, ("trap",) for a trap.
 """
 from __future__ import annotations
 
@@ -997,12 +997,41 @@ def odd_shape_cases() -> list[Case]:
     ]
 
 
+TRAP_WAT = """(module
+  (tag $e (param i64 i32))
+  (func $bottom (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)
+    (if (local.get 8) (then unreachable))
+    (throw $e (i64.const 1) (i32.const 2)))
+  (func $mid (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)
+    (return_call $bottom (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+                         (local.get 5) (local.get 6) (local.get 7) (local.get 9)))
+  ;; catch_all must not catch a trap; after a caught exception the same frame traps on request
+  (func (export "run") (param $trap i32) (result i64)
+    (block $all
+      (try_table (result i64) (catch_all $all)
+        (call $mid (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6)
+                   (i32.const 7) (i32.const 8) (i32.const 9) (local.get $trap)))
+      return)
+    (i64.const 4))
+)"""
+
+
+def trap_cases() -> list[Case]:
+    """Traps are not exceptions: a catch_all above a trapping frame with stack arguments
+    does not run; the outcome is ("trap",)."""
+    sigs = (ints(9), ints(10))
+    return [
+        single("trap-not-caught-by-catch-all", "traps", TRAP_WAT, ("trap",), args=(1,), stack_signatures=sigs),
+        single("trap-module-exception-caught", "traps", TRAP_WAT, ("ok", 4), args=(0,), stack_signatures=sigs),
+    ]
+
+
 # ----------------------------------------------------------------------------- everything
 
 def all_cases() -> list[Case]:
     cases = (register_overflow_cases() + tail_call_cases() + stack_count_cases() + rethrow_cases()
              + outgoing_area_cases() + deep_cases() + two_instance_cases() + host_cases()
-             + frame_reuse_cases() + odd_shape_cases())
+             + frame_reuse_cases() + odd_shape_cases() + trap_cases())
     names = [c.name for c in cases]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:

@@ -2,7 +2,7 @@
 
 Both runners build the case's instances in order, create its host functions with
 the same behaviour (`corpus.HostFunc`), invoke the export and return an outcome
-tuple: ("ok", *values) or ("uncaught", *payload).
+tuple: ("ok", *values), ("uncaught", *payload) or ("trap",).
 
 Heron's side uses the public API the runtime is being built to:
     heron.Config(target=..., strategy=..., features=...), heron.Engine, heron.Store,
@@ -251,7 +251,7 @@ def run_wasmtime(case: Case) -> tuple:
         exn = ffi.wasmtime_exnref_t()
         if ffi.wasmtime_context_take_exception(store._context(), ctypes.byref(exn)):
             return ("uncaught", *_exn_payload(store, exn))
-        raise
+        return ("trap",)
     return normalize(case.results, values)
 
 
@@ -317,4 +317,6 @@ def run_heron(case: Case, target: str, strategy: str) -> tuple:
         values = func(store, *case.args)
     except heron.WasmException as exn:
         return ("uncaught", *exn.payload)
+    except heron.Trap:
+        return ("trap",)
     return normalize(case.results, values)
