@@ -72,7 +72,13 @@ class Store:
 
     @property
     def stack(self):
+        """The StackMemory frames live in."""
         return self._state.stack
+
+    def wasm_frames(self) -> list:
+        """From inside a host function: the Wasm frames that led to it, innermost first
+        (walked through the frame records in stack memory; see heron.unwind.frames)."""
+        return self._state.frames()
 
 
 def _load(engine: Engine, data: bytes | str, name: str | None = None):

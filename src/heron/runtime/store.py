@@ -37,6 +37,7 @@ class StoreState:
         self.sp = self.stack.base          # the steady SP new activations start from
         self.entries: list[int] = []       # entry FP per activation
         self.exits: list[int] = []         # exit trampoline FP per host call in progress
+        self.exit_layouts: list = []       # the FrameLayout of each exit trampoline frame
         self.codemap = engine.codemap
         self.host_layout = FrameLayout.build(self.target, "system", _EMPTY, name="<host>")
         self._entry_cache: dict = {}
@@ -128,6 +129,7 @@ class StoreState:
             for p, off in stack_params:
                 vals[p] = words[(fp + off - low) >> 3]
             state.exits.append(fp)
+            state.exit_layouts.append(layout)
             saved_sp = state.sp
             state.sp = layout.sp_from_fp(fp)
             try:
@@ -135,10 +137,26 @@ class StoreState:
             finally:
                 state.sp = saved_sp
                 state.exits.pop()
+                state.exit_layouts.pop()
             return _host_results(out, ftype)
 
         exit_to_host.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
         return exit_to_host
+
+    def frames(self) -> list:
+        """The Wasm frames of the innermost activation, walked from the last exit record.
+
+        Call from a host function that Wasm called: the exit trampoline's frame record
+        names the calling Wasm frame (saved FP) and the PC it called from."""
+        if not self.exits:
+            return []
+        exit_fp = self.exits[-1]
+        layout = self.exit_layouts[-1]
+        low = self.stack.low
+        fp = self.words[(layout.saved_fp_address(exit_fp) - low) >> 3]
+        pc = self.words[(layout.return_address_address(exit_fp) - low) >> 3]
+        entry_fp = self.entries[-1] if self.entries else None
+        return list(walk(self.stack, self.codemap, fp, pc, entry_fp))
 
     # ------------------------------------------------------------------ traps
     def innermost_wasm(self, tb: TracebackType | None):
