@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from heron.cli.main import main
+from heron.script.adapters import runtime_available
 
 DATA = Path(__file__).parent / "data"
 MIXED = DATA / "mixed.wast"
@@ -96,3 +97,16 @@ def test_console_script_without_arguments_prints_help():
 def test_bad_usage_exits_with_2(args):
     proc = subprocess.run([sys.executable, "-m", "heron.cli.main", *args], capture_output=True, text=True)
     assert proc.returncode == 2 and "usage:" in proc.stderr
+
+
+@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
+def test_with_execution_the_mixed_script_runs_its_actions(tmp_path, capsys):
+    report = tmp_path / "report.json"
+    status, out, _ = run_cli(["wast", "--json", str(report), str(MIXED)], capsys)
+    assert status == 1
+    r = json.loads(report.read_text())["files"][str(MIXED)]
+    assert (r["passed"], r["failed"], r["skipped"]) == (7, 3, 2)
+    assert r["by_kind"]["module"] == {"passed": 1, "failed": 1, "skipped": 0}
+    assert r["by_kind"]["register"] == {"passed": 1, "failed": 0, "skipped": 0}
+    assert r["skip_reasons"] == {"module failed": 1, "unsupported: simd": 1}
+    assert out.splitlines()[-1] == "7 passed, 3 failed, 2 skipped"
