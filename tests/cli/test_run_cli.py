@@ -35,3 +35,22 @@ def test_valid_module_says_execution_is_not_available_yet():
     assert proc.returncode == 2
     assert "execution is not available yet" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
+def test_invoke_prints_results():
+    proc = heron_run("--invoke", "add", str(DATA / "valid.wat"), "1", "-2")
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "-1\n", "")
+
+
+@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
+@pytest.mark.parametrize("args, message", [
+    (["--invoke", "div", str(DATA / "div.wat"), "1", "0"], "integer divide by zero"),
+    (["--invoke", "div", str(DATA / "div.wat"), "1"], "div takes 2 arguments, 1 given"),
+    (["--invoke", "div", str(DATA / "div.wat"), "1", "x"], "argument 'x' is not a valid i32"),
+    (["--invoke", "nope", str(DATA / "div.wat")], "no export named 'nope'"),
+])
+def test_run_errors_and_traps(args, message):
+    proc = heron_run(*args)
+    assert proc.returncode == 1
+    assert message in proc.stderr and "Traceback" not in proc.stderr
