@@ -63,18 +63,6 @@ def load_and_validate(path: Path, features) -> object:
     return module
 
 
-def parse_arg(text: str, valtype) -> object:
-    """One command-line argument as a value of the parameter's type."""
-    try:
-        if valtype in ("i32", "i64"):
-            return int(text.replace("_", ""), 0)
-        if valtype in ("f32", "f64"):
-            return float(text)
-    except ValueError:
-        raise HeronError(f"argument {text!r} is not a valid {valtype}") from None
-    raise HeronError(f"arguments of type {valtype} cannot be given on the command line")
-
-
 def main(args: argparse.Namespace) -> int:
     features = features_from(args)
     module = load_and_validate(Path(args.file), features)
@@ -82,28 +70,87 @@ def main(args: argparse.Namespace) -> int:
         print(f"heron run: {args.file}: module is valid, but execution is not available yet "
               f"(heron.runtime is still being built)", file=sys.stderr)
         return EXIT_NO_EXECUTION
-    from .. import Config, Engine, Instance, Module, Store
-    engine = Engine(Config(target=args.target, strategy=args.strategy, features=features))
-    store = Store(engine)
-    instance = Instance(store, Module.from_ast(engine, module), [])
-    exports = instance.exports(store)
-    name = args.invoke
-    if name is None:
-        if "_start" not in exports:
+    return execute(args, module, features)
+
+
+EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
+
+
+def parse_arg(text: str, valtype) -> object:
+    """A command-line argument as the public API takes it, by the parameter's type."""
+    t = str(valtype)
+    try:
+        if t in ("i32", "i64"):
+            return int(text, 0)
+        if t in ("f32", "f64"):
+            return float(text)
+    except ValueError:
+        raise HeronError(f"argument {text!r} is not a valid {t}") from None
+    raise HeronError(f"cannot pass an argument of type {t} from the command line")
+
+
+def format_result(value: object, valtype) -> str:
+    t = str(valtype)
+    if t in ("f32", "f64") and isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def execute(args: argparse.Namespace, module, features) -> int:
+    """Instantiate (runs the start function), then call --invoke NAME (or _start) with ARGS."""
+    import heron
+    from ..errors import Trap, WasmException
+    engine = heron.Engine(heron.Config(target=args.target, strategy=args.strategy, features=features))
+    store = heron.Store(engine)
+    try:
+        try:
+            from ..binary import decode, encode
+            module = decode(encode(module), features)   # module offsets for backtraces
+        except HeronError:
+            pass
+        compiled = heron.Module.from_ast(engine, module)
+        if module.imports:
+            first = module.imports[0]
+            raise heron.LinkError(f"unknown import: `{first.module}::{first.name}` has not been defined")
+        instance = heron.Instance(store, compiled, [])
+        exports = instance.exports(store)
+        name = args.invoke
+        if name is None and "_start" in exports:
+            name = "_start"
+        if name is None:
             if args.args:
-                raise HeronError("arguments given but no function to call: use --invoke NAME")
+                raise HeronError("ARGS given but no function to call: use --invoke NAME")
             return 0
-        name = "_start"
-    if name not in exports:
-        raise HeronError(f"{args.file}: no export named {name!r}")
-    func = exports[name]
-    params = getattr(getattr(func, "type", None), "params", None)
-    if params is None:
-        raise HeronError(f"{args.file}: export {name!r} is not a function")
-    if len(args.args) != len(params):
-        raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
-    result = func(store, *[parse_arg(a, t) for a, t in zip(args.args, params)])
-    values = result if isinstance(result, tuple) else (() if result is None else (result,))
-    for value in values:
-        print(value)
+        if name not in exports:
+            raise HeronError(f"{args.file}: no export named {name!r}")
+        func = exports[name]
+        if not isinstance(func, heron.Func):
+            raise HeronError(f"{args.file}: export {name!r} is not a function")
+        params = func.type.params
+        if len(args.args) != len(params):
+            raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
+        call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
+        result = func(store, *call_args)
+    except Trap as trap:
+        print(f"Error: failed to run {args.file}", file=sys.stderr)
+        print(f"wasm trap: {trap.code}", file=sys.stderr)
+        if trap.backtrace:
+            print("wasm backtrace:", file=sys.stderr)
+            for i, frame in enumerate(trap.backtrace):
+                print(f"  {i}: {frame}", file=sys.stderr)
+        return EXIT_TRAP
+    except WasmException as exc:
+        print(f"Error: failed to run {args.file}", file=sys.stderr)
+        print(f"uncaught wasm exception: {exc}", file=sys.stderr)
+        return EXIT_TRAP
+    results = func.type.results
+    values = [] if not results else [result] if len(results) == 1 else list(result)
+    for v, t in zip(values, results):
+        print(format_result(v, t))
     return 0
