@@ -130,7 +130,10 @@ def main(args: argparse.Namespace) -> int:
             totals[0] += r.passed
             totals[1] += r.failed
             totals[2] += r.skipped
-            files_json[json_key(name, r, matrix)] = r.to_json()
+            key = json_key(name, r, matrix)
+            if key in files_json:           # the same file given twice
+                key += f" #{sum(k.startswith(key) for k in files_json) + 1}"
+            files_json[key] = r.to_json()
     if args.json:
         Path(args.json).write_text(json.dumps({"files": files_json}, indent=2) + "\n")
     out.write(_counts(*totals) + "\n")
