@@ -99,6 +99,9 @@ def report_file(name: str, results: list[ScriptResult], out: TextIO, max_failure
             out.write(f"  [{r.config}] {_counts(r.passed, r.failed, r.skipped)}\n")
         shown = r.failures if max_failures <= 0 else r.failures[:max_failures]
         tag = f" [{r.config}]" if matrix else ""
+        if r.skip_reasons:
+            reasons = ", ".join(f"{reason} ({n})" for reason, n in sorted(r.skip_reasons.items()))
+            out.write(f"    skip reasons{tag}: {reasons}\n")
         for f in shown:
             message = f.message.replace("\n", "\n      ")
             out.write(f"    {name}:{f.line}:{tag} {f.kind}: {message}\n")
