@@ -20,6 +20,40 @@ from .codemap import HOST_RETURN_ADDRESS, PC_STRIDE, RA_DELTA, CallSite, CodeMap
 STRATEGIES = ("baseline", "optimizing")
 
 _serial = itertools.count()
+# Frame elision in the optimizing strategy (DESIGN.md section 5); tests switch it off to compare.
+ELIDE_FRAMES = True
+_NOT_ELIDABLE = frozenset({"call_indirect", "call_ref", "return_call_indirect", "return_call_ref", "throw",
+                           "throw_ref", "rethrow", "try", "try_table", "delegate", "catch", "catch_all"})
+
+
+def elidable_functions(module: ast.Module) -> set[int]:
+    """Functions no exception can unwind through: nothing reachable from them throws, calls an
+    import or makes an indirect/ref call (greatest fixpoint over direct calls)."""
+    nimp = len(module.imported("func"))
+    callees: dict[int, set[int]] = {}
+    for k, f in enumerate(module.funcs):
+        targets: set[int] = set()
+        ok = True
+        for ins in f.body:
+            op = ins.op
+            if op in _NOT_ELIDABLE:
+                ok = False
+                break
+            if op in ("call", "return_call"):
+                if ins.imm < nimp:
+                    ok = False
+                    break
+                targets.add(ins.imm)
+        if ok:
+            callees[nimp + k] = targets
+    changed = True
+    while changed:
+        changed = False
+        for idx in list(callees):
+            if not callees[idx] <= callees.keys():
+                del callees[idx]
+                changed = True
+    return set(callees)
 # filename of generated code -> CompiledModule (for traps: line -> instruction)
 REGISTRY: dict[str, "CompiledModule"] = {}
 
@@ -60,6 +94,8 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
         or module.id
     filename = f"<heron-{serial}:{mod_name or 'module'}:{strategy}:{target}>"
 
+    if strategy == "optimizing" and ELIDE_FRAMES:
+        ctx.elided = elidable_functions(module)
     infos: list[FunctionInfo] = []
     for k, f in enumerate(module.funcs):
         idx = nimp + k

@@ -126,6 +126,7 @@ class ModuleContext:
         self.tables = module.all_tables()
         self.globals = module.all_globals()
         self.may_tail: dict[int, bool] = {}
+        self.elided: set[int] = set()
         self.constants: list = []
         self._const_index: dict = {}
 
@@ -212,6 +213,8 @@ class FunctionCompiler:
         self.local_types = list(self.ftype.params) + list(func.locals)
         self.nlocals = len(self.local_types)
         self.spill_from = 0 if self.baseline else REGISTER_BUDGET
+        self.elided = func_idx in ctx.elided
+        info.frame_elided = self.elided
         self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
         self.indent = 1 if flat else 0
         self.stack: list[Item] = []
@@ -245,6 +248,12 @@ class FunctionCompiler:
     def temp(self) -> str:
         self.temp_n += 1
         return f"t{self.temp_n}"
+
+    def python_params(self) -> list[int]:
+        """Parameters that arrive as Python arguments: the ABI's register ones, or all (elided)."""
+        if self.elided:
+            return list(range(len(self.ftype.params)))
+        return [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
 
     # ------------------------------------------------------------------ storage
     def slot_of_local(self, i: int) -> int:
@@ -569,8 +578,10 @@ class FunctionCompiler:
         raise Unsupported("gc", "ref.eq")
 
     # ------------------------------------------------------------------ calls
-    def call_args(self, ft: FuncType) -> tuple[list[str], list[tuple[int, str]]]:
-        """Pop the arguments: register ones as texts, stack ones as (param index, text)."""
+    def call_args(self, ft: FuncType, elided: bool = False) -> tuple[list[str], list[tuple[int, str]]]:
+        """Pop the arguments: register ones as texts, stack ones as (param index, text).
+
+        An elided callee takes every argument as a Python argument (no stack traffic)."""
         n = len(ft.params)
         items = self.stack[len(self.stack) - n:] if n else []
         if n:
@@ -578,7 +589,7 @@ class FunctionCompiler:
         cabi = self.ctx.abi(ft)
         regs, stack = [], []
         for p, (item, loc) in enumerate(zip(items, cabi.params)):
-            if loc.reg is not None:
+            if loc.reg is not None or elided:
                 regs.append(item.expr)
             else:
                 stack.append((p, item.expr))
@@ -589,19 +600,22 @@ class FunctionCompiler:
         return self.info.start + PC_STRIDE * self.instr + RA_DELTA
 
     def emit_call(self, callee: str, ft: FuncType, kind: str, may_tail: bool,
-                  pre: list[str] = ()) -> None:
+                  pre: list[str] = (), elided: bool = False) -> None:
         cabi = self.ctx.abi(ft)
         # evaluate arguments before any stack write (baseline operands live in slots)
-        regs, stack_args = self.call_args(ft)
+        regs, stack_args = self.call_args(ft, elided)
         for line in pre:
             self.w(line[0], line[1]) if isinstance(line, tuple) else self.w(line)
-        ra = self.record_site(kind)
+        ra = self.record_site("elided" if elided else kind)
         for p, text in stack_args:
             addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
             self.w(f"{addr} = {text}")
+        # the callee's FP: below its stack-argument area and frame record, as FrameLayout says
+        # (also for an elided callee, so that stack depth is the same with and without elision)
         callee_fp = lambda L: L.call_sp(L.sp_from_fp(0), cabi) - L.frame_record_size  # noqa: E731
-        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
-        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+        if not elided:
+            self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
+            self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
         args = ", ".join([f"fp - {self.fix(lambda L: -callee_fp(L))}"] + regs)
         call = f"{callee}({args})"
         nres = len(ft.results)
@@ -625,9 +639,9 @@ class FunctionCompiler:
         for name in names:
             self.push(Item(name))
 
-    def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool) -> None:
+    def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool, elided: bool = False) -> None:
         cabi = self.ctx.abi(ft)
-        regs, stack_args = self.call_args(ft)
+        regs, stack_args = self.call_args(ft, elided)
         self.record_site("tail")
         # every value first (they may live in the frame that is being replaced)
         vals = []
@@ -650,7 +664,7 @@ class FunctionCompiler:
             for p, name in svals:
                 addr = self.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
                 self.w(f"{addr} = {name}")
-            reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
+            reg_params = self.python_params()
             if reg_params:
                 names = [f"p{i}" if (self.in_slot(i) or not self.flat) else f"l{i}" for i in reg_params]
                 self.w(f"{', '.join(names)} = {', '.join(vals)}")
@@ -658,6 +672,11 @@ class FunctionCompiler:
             self.jump(self.ctl[0], cont=True)
             return
         new_fp = lambda L: L.tail_call_sp(0, cabi) - L.frame_record_size  # noqa: E731
+        if elided:
+            args = ", ".join(vals)
+            self.w(f"return TC({callee}, fp + {self.fix(lambda L: new_fp(L))}, "
+                   f"({args}{',' if len(vals) == 1 else ''}))")
+            return
         self.w(f"_sf = {self.word(lambda L: L.saved_fp_address(0))}; "
                f"_ra = {self.word(lambda L: L.return_address_address(0))}")
         for p, name in svals:
@@ -668,9 +687,15 @@ class FunctionCompiler:
         args = ", ".join(vals)
         self.w(f"return TC({callee}, fp + {self.fix(lambda L: new_fp(L))}, ({args}{',' if len(vals) == 1 else ''}))")
 
+    def callee_name(self, j: int) -> tuple[str, bool]:
+        if j in self.ctx.elided:
+            return f"f{j}_e", True
+        return f"F{j}", False
+
     def op_call(self, ins) -> None:
         j = ins.imm
-        self.emit_call(f"F{j}", self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j))
+        name, elided = self.callee_name(j)
+        self.emit_call(name, self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j), elided=elided)
 
     def indirect_target(self, type_idx: int, table: int) -> tuple[str, list]:
         idx = self.pop()
@@ -698,7 +723,8 @@ class FunctionCompiler:
 
     def op_return_call(self, ins) -> None:
         j = ins.imm
-        self.emit_tail_call(f"F{j}", self.ctx.func_types[j], j == self.func_idx)
+        name, elided = self.callee_name(j)
+        self.emit_tail_call(name, self.ctx.func_types[j], j == self.func_idx, elided=elided)
         self.unreachable = True
 
     def op_return_call_indirect(self, ins) -> None:
@@ -1085,11 +1111,21 @@ class FunctionCompiler:
             out.append("    " * indent + subst(text))
             meta.append((instr, trap))
 
-        reg_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
-        stack_params = [i for i, loc in enumerate(self.abi.params) if loc.reg is None]
+        reg_params = self.python_params()
+        stack_params = [i for i in range(len(self.ftype.params)) if i not in reg_params]
         self_loop = self.self_tail and not self.flat
+        if self.elided:
+            # the standard-ABI entry (host, tables, refs): stack arguments from memory
+            abi_regs = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
+            put(0, f"def f{self.func_idx}({', '.join(['fp'] + [f'p{i}' for i in abi_regs])}):")
+            if len(abi_regs) < len(self.ftype.params):
+                put(1, f"fw = (fp - {self.ctx.stack_low}) >> 3")
+            call_args = ["fp"] + [f"p{i}" if i in abi_regs else f"S[fw+{layout.incoming_arg_offset(i) // 8}]"
+                                  for i in range(len(self.ftype.params))]
+            put(1, f"return f{self.func_idx}_e({', '.join(call_args)})")
+        fname = f"f{self.func_idx}_e" if self.elided else f"f{self.func_idx}"
         args = ", ".join(["fp"] + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
-        put(0, f"def f{self.func_idx}({args}):")
+        put(0, f"def {fname}({args}):")
         limit = self.ctx.stack_limit + layout.fp_to_sp()
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
         if self.needs_fw or stack_params or self.nlocals > self.spill_from:

@@ -159,30 +159,44 @@ class StoreState:
         return list(walk(self.stack, self.codemap, fp, pc, entry_fp))
 
     # ------------------------------------------------------------------ traps
-    def innermost_wasm(self, tb: TracebackType | None):
-        """(CompiledModule, frame, lineno) of the innermost generated-code frame of a traceback."""
+    def wasm_python_frames(self, tb: TracebackType | None) -> list:
+        """(CompiledModule, frame, lineno) of every generated-code frame of a traceback, innermost first."""
         from ..compile import REGISTRY
-        found = None
+        found = []
         while tb is not None:
             cm = REGISTRY.get(tb.tb_frame.f_code.co_filename)
             if cm is not None:
-                found = (cm, tb.tb_frame, tb.tb_lineno)
+                found.append((cm, tb.tb_frame, tb.tb_lineno))
             tb = tb.tb_next
+        found.reverse()
         return found
 
+    def innermost_wasm(self, tb: TracebackType | None):
+        frames = self.wasm_python_frames(tb)
+        return frames[0] if frames else None
+
     def backtrace(self, tb, entry_fp: int) -> list[str]:
-        found = self.innermost_wasm(tb)
-        if found is None:
-            return []
-        cm, frame, lineno = found
-        info, instr, _ = cm.where(lineno)
-        fp = frame.f_locals.get("fp")
-        if info is None or fp is None:
-            return []
+        """The Wasm backtrace of a trap: frames walked through their records in stack memory.
+
+        Elided frames (optimizing strategy, see DESIGN.md section 5) have no record; the
+        metadata says so (`frame_elided`), and they are the innermost ones (an elided
+        function only calls elided functions), so they are read from the Python frames of
+        the generated code until the first frame that has a record, and the walk goes on
+        from there."""
         frames = []
-        for f in walk(self.stack, self.codemap, fp, info.pc(instr), entry_fp, limit=MAX_BACKTRACE):
-            frames.append(f.describe())
-        return frames
+        for cm, frame, lineno in self.wasm_python_frames(tb):
+            info, instr, _ = cm.where(lineno)
+            fp = frame.f_locals.get("fp")
+            if info is None or fp is None:
+                return frames
+            if info.frame_elided:
+                if frame.f_code.co_name.endswith("_e"):   # not the standard-ABI wrapper
+                    frames.append(info.describe_pc(info.pc(instr)))
+                continue
+            for f in walk(self.stack, self.codemap, fp, info.pc(instr), entry_fp, limit=MAX_BACKTRACE):
+                frames.append(f.describe())
+            return frames[:MAX_BACKTRACE]
+        return frames[:MAX_BACKTRACE]
 
     def convert(self, exc: BaseException, entry_fp: int) -> Trap | None:
         """A Python exception raised by generated code, as the Trap it stands for (or None)."""

@@ -866,8 +866,9 @@ class ModuleParser:
                 continue
             if k is ATOM:
                 pos = c.pos()
-                if frames and frames[-1][0] in ("if", "try"):
-                    raise c.unexpected(f"a folded clause in `({frames[-1][0]}`")
+                if frames and frames[-1][0] in ("if", "try", "plain"):
+                    # a folded plain instruction takes only folded operands
+                    raise c.unexpected("`(` or `)` to continue a folded instruction")
                 op = c.keyword()
                 if op in _BLOCK_OPS:
                     lab = c.opt_id()
