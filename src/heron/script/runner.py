@@ -120,10 +120,6 @@ def _trap_matches(expected: str, code: str) -> bool:
     return expected.startswith(code) or code.startswith(expected)
 
 
-class _Unavailable(Exception):
-    pass
-
-
 class ScriptRun:
     """Runs one command list under one adapter. Loaded modules may be shared between runs
     (configurations) of the same script through `cache`, since loading is target-independent."""
@@ -235,51 +231,47 @@ class ScriptRun:
                 raise SkipCommand(self.registered_unusable[imp.module])
         self.adapter.instantiate(compiled, module, name)
 
-    def _with_state(self, name: str | None, body: Callable[[], None]) -> None:
-        """Run a module-making body; record whether the module it makes can be used later."""
+    @staticmethod
+    def _recording(body: Callable[[], None], record: Callable[[str | None], None]) -> None:
+        """Run a module-making body; record(None) if it worked, else record(why it is unusable)."""
         try:
             body()
         except SkipCommand as skip:
-            self._mark(name, skip.reason)
+            record(skip.reason)
             raise
         except Unsupported as e:
-            self._mark(name, f"unsupported: {e.feature}")
+            record(f"unsupported: {e.feature}")
             raise
         except BaseException:
-            self._mark(name, "module failed")
+            record("module failed")
             raise
-        self._mark(name, None)
+        record(None)
+
+    def _record_definition(self, name: str | None, reason: str | None) -> None:
+        if name is None:
+            return
+        if reason is None:
+            self.definition_unusable.pop(name, None)
+        else:
+            self.definition_unusable[name] = reason
+            self.definitions.pop(name, None)
 
     # --- commands --------------------------------------------------------------------------
     def module(self, command: ModuleCmd) -> None:
         source = command.source
         if source.definition:
             def define() -> None:
-                try:
-                    module = self.load_valid(source)
-                    compiled = self.adapter.compile(source, module)
-                except SkipCommand as skip:
-                    if source.name:
-                        self.definition_unusable[source.name] = skip.reason
-                    raise
-                except Unsupported as e:
-                    if source.name:
-                        self.definition_unusable[source.name] = f"unsupported: {e.feature}"
-                    raise
-                except BaseException:
-                    if source.name:
-                        self.definition_unusable[source.name] = "module failed"
-                    raise
+                module = self.load_valid(source)
+                compiled = self.adapter.compile(source, module)
                 if source.name:
                     self.definitions[source.name] = (compiled, module)
-                    self.definition_unusable.pop(source.name, None)
-            return define()
+            return self._recording(define, lambda reason: self._record_definition(source.name, reason))
 
         def make() -> None:
             module = self.load_valid(source)
             compiled = self.adapter.compile(source, module)
             self._instantiate(compiled, module, source.name)
-        self._with_state(source.name, make)
+        self._recording(make, lambda reason: self._mark(source.name, reason))
 
     def module_instance(self, command: ModuleInstance) -> None:
         def make() -> None:
@@ -289,7 +281,7 @@ class ScriptRun:
                 raise CommandFailed(f"unknown module definition {command.definition}")
             compiled, module = self.definitions[command.definition]
             self._instantiate(compiled, module, command.instance)
-        self._with_state(command.instance, make)
+        self._recording(make, lambda reason: self._mark(command.instance, reason))
 
     def register(self, command: Register) -> None:
         try:
