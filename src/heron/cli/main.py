@@ -10,6 +10,7 @@ import sys
 
 from .. import __version__
 from ..errors import HeronError
+from . import explain as explain_cmd
 from . import run as run_cmd
 from . import wast as wast_cmd
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wast_cmd.add_parser(commands)
     run_cmd.add_parser(commands)
+    explain_cmd.add_parser(commands)
     return parser
 
 

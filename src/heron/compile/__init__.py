@@ -99,7 +99,7 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
     infos: list[FunctionInfo] = []
     for k, f in enumerate(module.funcs):
         idx = nimp + k
-        _, tail, _, _, _ = prescan(module, f.body)
+        _, tail, _, _, _ = prescan(module, f.body, idx)
         ctx.may_tail[idx] = tail
         start = codemap.allocate(PC_STRIDE * (len(f.body) + 1))
         infos.append(FunctionInfo(index=idx, name=module.func_name(idx), module_name=mod_name,

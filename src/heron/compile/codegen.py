@@ -51,6 +51,7 @@ MAX_INDENT = 70
 TRAP_OOB_MEM = "out of bounds memory access"
 TRAP_OOB_TABLE = "out of bounds table access"
 
+_PEEP = frozenset({"add", "sub", "lt_s", "le_s", "gt_s", "ge_s"})
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$")
 
 ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0"}
@@ -84,7 +85,8 @@ class Item:
 
 class Ctl:
     """One open control construct."""
-    __slots__ = ("kind", "height", "nparams", "nresults", "id", "targeted", "pyloop", "needs_prop",
+    __slots__ = ("kind", "height", "nparams", "nresults", "id", "targeted", "pyloop", "prop", "exit_via",
+                 "merge",
                  "reach_end", "else_stack", "has_else", "start_indent", "flat_end", "flat_else",
                  "flat_start", "instr")
 
@@ -96,7 +98,9 @@ class Ctl:
         self.id = id_
         self.targeted = targeted
         self.pyloop = False
-        self.needs_prop = False
+        self.prop: list = []          # (label id, destination pyloop Ctl, action) passing through
+        self.exit_via = None          # merged block: leaving it = breaking out of this loop's Python loop
+        self.merge = False
         self.reach_end = False        # some branch reaches the end label
         self.else_stack: list | None = None
         self.has_else = False
@@ -157,8 +161,10 @@ def block_signature(module: ast.Module, bt) -> tuple[int, int]:
     return 0, 1
 
 
-def prescan(module: ast.Module, body: list) -> tuple[set, bool, bool, int, int]:
-    """Targeted block starts, whether it tail-calls, uses exceptions, loop and nesting depth."""
+def prescan(module: ast.Module, body: list, self_idx: int | None = None,
+            ends: dict | None = None) -> tuple[set, bool, bool, int, int]:
+    """Targeted block starts, whether it may return a tail-call request (a return_call other
+    than to itself), uses exceptions, nesting depth; fills `ends` (block start -> its end)."""
     targeted: set[int] = set()
     stack: list[int] = [-1]
     tail = False
@@ -173,7 +179,9 @@ def prescan(module: ast.Module, body: list) -> tuple[set, bool, bool, int, int]:
             if op in ("try", "try_table"):
                 exceptions = True
         elif op == "end":
-            stack.pop()
+            start = stack.pop()
+            if ends is not None:
+                ends[start] = i
             if not stack:
                 break
         elif op in BRANCH_OPS:
@@ -185,7 +193,9 @@ def prescan(module: ast.Module, body: list) -> tuple[set, bool, bool, int, int]:
             for depth in (*labels, default):
                 if depth < len(stack):
                     targeted.add(stack[-1 - depth])
-        elif op in ("return_call", "return_call_indirect", "return_call_ref"):
+        elif op in ("return_call_indirect", "return_call_ref"):
+            tail = True
+        elif op == "return_call" and ins.imm != self_idx:
             tail = True
         elif op in EXCEPTION_OPS:
             exceptions = True
@@ -326,7 +336,8 @@ class FunctionCompiler:
     # ------------------------------------------------------------------ entry point
     def compile(self) -> None:
         body = self.func.body
-        targeted, tail, exceptions, max_depth, _ = prescan(self.module, body)
+        self.ends: dict[int, int] = {}
+        targeted, tail, exceptions, max_depth, _ = prescan(self.module, body, self.func_idx, self.ends)
         if exceptions:
             raise Unsupported("exceptions", f"function {self.info.name} uses exception handling")
         self.targeted = targeted
@@ -379,7 +390,54 @@ class FunctionCompiler:
             raise FlatNeeded()
 
     # ------------------------------------------------------------------ numerics
+    def constant_peephole(self, op: str) -> bool:
+        """x OP constant for add/sub/signed comparisons: cheaper exact forms than the general
+        template (no multi-digit masking; a signed order test as one or two unsigned ones)."""
+        kind = op[4:]
+        if kind not in _PEEP or len(self.stack) < 2:
+            return False
+        b = self.stack[-1]
+        if not b.expr.isdigit():
+            return False
+        a = self.stack[-2]
+        bits = 32 if op[1:3] == "32" else 64
+        c = int(b.expr)
+        mod = 1 << bits
+        sb = 1 << (bits - 1)
+        del self.stack[-2:]
+        x = self.operand(a, 2)
+        if not _SIMPLE.match(x):
+            x = f"({x})"
+        cond = None
+        if kind == "add":
+            if c == 0:
+                expr = x
+            else:
+                expr = f"({x} + {c} if {x} < {mod - c} else {x} - {mod - c})"
+        elif kind == "sub":
+            if c == 0:
+                expr = x
+            else:
+                expr = f"({x} - {c} if {x} >= {c} else {x} + {mod - c})"
+        else:
+            neg = c >= sb
+            cond = {
+                ("lt_s", False): f"({x} < {c} or {x} >= {sb})",
+                ("le_s", False): f"({x} <= {c} or {x} >= {sb})",
+                ("gt_s", False): f"{c} < {x} < {sb}",
+                ("ge_s", False): f"{c} <= {x} < {sb}",
+                ("lt_s", True): f"{sb} <= {x} < {c}",
+                ("le_s", True): f"{sb} <= {x} <= {c}",
+                ("gt_s", True): f"({x} > {c} or {x} < {sb})",
+                ("ge_s", True): f"({x} >= {c} or {x} < {sb})",
+            }[(kind, neg)]
+            expr = f"(1 if {cond} else 0)"
+        self.push_value(expr, deps=a.deps, depth=a.depth + 1, cond=cond)
+        return True
+
     def numeric(self, op: str) -> None:
+        if not self.baseline and self.constant_peephole(op):
+            return
         sem = NUMERIC_OPS[op]
         template = sem.template
         arity = sem.arity
@@ -778,6 +836,16 @@ class FunctionCompiler:
 
     def op_block(self, ins) -> None:
         c = self.open_ctl("block", ins)
+        i = self.instr
+        end = self.ends.get(i)
+        if (c.targeted and not self.flat and c.nparams == 0 and c.nresults == 0 and end is not None
+                and self.func.body[i + 1].op == "loop" and self.ends.get(i + 1) == end - 1
+                and (i + 1) in self.targeted):
+            # `block (loop ... ) end`: leaving the block is leaving the loop's Python loop
+            c.merge = True
+            self.flush()
+            c.start_indent = self.indent
+            return
         if c.targeted:
             self.flush()
             if self.flat:
@@ -787,7 +855,10 @@ class FunctionCompiler:
         c.start_indent = self.indent
 
     def op_loop(self, ins) -> None:
+        parent = self.ctl[-1]
         c = self.open_ctl("loop", ins)
+        if parent.merge and parent.instr == self.instr - 1:
+            parent.exit_via = c
         if c.targeted:
             self.flush()
             items = self.stack[c.height:]
@@ -925,18 +996,29 @@ class FunctionCompiler:
         self.ensure_body()
         self.indent = c.start_indent - 1 if c.kind != "if" else c.start_indent - 2
         self.py_loops -= 1
-        if c.needs_prop:
-            outer = self.enclosing_pyloop(len(self.ctl) - 2)
-            self.w("if _br:")
-            self.indent += 1
-            if outer is None:
-                self.w("return _br")   # unreachable in valid code
-            else:
-                action = "continue" if outer.kind in ("loop", "func") else "break"
-                self.w(f"if _br == {outer.id}: _br = 0; {action}")
-                self.w("break")
-                outer.needs_prop = True
-            self.indent -= 1
+        if not c.prop:
+            return
+        outer = self.enclosing_pyloop(len(self.ctl) - 2)
+        here = [(i, a) for i, d, a in c.prop if d is outer]
+        further = [(i, d, a) for i, d, a in c.prop if d is not outer]
+        seen = set()
+        checks = []
+        for i, a in here:
+            if i not in seen:
+                seen.add(i)
+                checks.append(f"if _br == {i}: _br = 0; {a}")
+        if further:
+            outer.prop.extend(further)
+        if len(checks) == 1 and not further:
+            self.w(checks[0])
+            return
+        self.w("if _br:")
+        self.indent += 1
+        for line in checks:
+            self.w(line)
+        if further:
+            self.w("break")
+        self.indent -= 1
 
     def enclosing_pyloop(self, index: int) -> Ctl | None:
         for k in range(index, -1, -1):
@@ -959,20 +1041,19 @@ class FunctionCompiler:
         if target.kind == "func" and not cont:
             self.emit_return()
             return
-        if target.kind != "loop" and target.kind != "func":
+        if target.kind not in ("loop", "func"):
             target.reach_end = True
+        if target.exit_via is not None:
+            dest, action = target.exit_via, "break"
+        else:
+            dest, action = target, ("continue" if target.kind in ("loop", "func") else "break")
         inner = self.enclosing_pyloop(len(self.ctl) - 1)
-        if inner is target:
-            self.w("continue" if target.kind in ("loop", "func") else "break")
+        if inner is dest:
+            self.w(action)
             return
         self.uses_br = True
         self.w(f"_br = {target.id}; break")
-        k = len(self.ctl) - 1
-        while self.ctl[k] is not target:
-            if self.ctl[k].pyloop:
-                self.ctl[k].needs_prop = True
-                # propagation continues from the next pyloop outwards
-            k -= 1
+        inner.prop.append((target.id, dest, action))
 
     def branch(self, depth: int) -> None:
         """Move the label's values and jump (unconditional part of br/br_if/br_table)."""

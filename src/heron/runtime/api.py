@@ -20,6 +20,8 @@ from .objects import Func, Global, Memory, Table, Tag
 from .store import StoreState
 
 DEFAULT_TARGET = "x86_64-sysv"
+# Stack addresses stay below 2**30 so frame arithmetic uses CPython's one-digit int fast paths.
+STACK_BASE = 1 << 30
 DEFAULT_STRATEGY = "optimizing"
 
 
@@ -58,7 +60,8 @@ class Engine:
         self.strategy = self.config.strategy
         self.features = self.config.features
         self.stack_size = self.config.stack_size
-        self.stack_low = DEFAULT_BASE - self.stack_size
+        self.stack_base = STACK_BASE if self.stack_size < STACK_BASE // 2 else DEFAULT_BASE
+        self.stack_low = self.stack_base - self.stack_size
         self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
         self.codemap = CodeMap()
 

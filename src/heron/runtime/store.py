@@ -32,7 +32,7 @@ class StoreState:
     def __init__(self, engine):
         self.engine = engine
         self.target = engine.target
-        self.stack = StackMemory(size=engine.stack_size)
+        self.stack = StackMemory(size=engine.stack_size, base=engine.stack_base)
         self.words = self.stack.words
         self.sp = self.stack.base          # the steady SP new activations start from
         self.entries: list[int] = []       # entry FP per activation

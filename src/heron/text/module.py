@@ -649,7 +649,7 @@ class ModuleParser:
         c.end = close + 1
         out: list = []
         try:
-            self.instrs(FuncCtx(), out)
+            self.instrs(FuncCtx(), out, strict=True)
         finally:
             c.end = saved_end
         out.append(Instr(_END))
@@ -692,14 +692,16 @@ class ModuleParser:
             c.rp()
             return
         table = None
+        legacy = True       # a bare function index list is allowed, unless `(table x)` was written
         if c.peek_uint():
             table = c.u32()
         elif c.take_lp_kw("table"):
             table = self.index("table")
+            legacy = False
             c.rp()
         if table is not None or (c.kind() is LP and not self.peek_reftype()):
             offset = self.offset_expr()
-            rt, inits, indices = self.elem_list(legacy=True)
+            rt, inits, indices = self.elem_list(legacy=legacy)
             if table is None and (indices or rt == RefType(True, "func")):
                 flags = 0 if indices else 4
             else:
@@ -794,8 +796,11 @@ class ModuleParser:
             c.rp()
         return tuple(out)
 
-    def instrs(self, fc: FuncCtx, out: list) -> None:
+    def instrs(self, fc: FuncCtx, out: list, strict: bool = False) -> None:
         """Instructions up to the `)` that closes the enclosing form (left unconsumed).
+
+        `strict`: a folded plain instruction takes only folded operands (wasm-tools is lenient
+        in bodies, but not in the one-instruction offset/item abbreviations).
 
         One loop with an explicit stack of open blocks: folded `(block ...)`, `(if ...)`,
         `(try ...)` and plain `(op ...)` frames, and flat `block ... end` frames.
@@ -866,8 +871,8 @@ class ModuleParser:
                 continue
             if k is ATOM:
                 pos = c.pos()
-                if frames and frames[-1][0] in ("if", "try", "plain"):
-                    # a folded plain instruction takes only folded operands
+                if frames and (frames[-1][0] in ("if", "try") or
+                               (strict and frames[-1][0] == "plain")):
                     raise c.unexpected("`(` or `)` to continue a folded instruction")
                 op = c.keyword()
                 if op in _BLOCK_OPS:
