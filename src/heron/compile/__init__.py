@@ -9,6 +9,7 @@ code object in a per-instance namespace.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ STRATEGIES = ("baseline", "optimizing")
 _serial = itertools.count()
 # Frame elision in the optimizing strategy (DESIGN.md section 5); tests switch it off to compare.
 ELIDE_FRAMES = True
+# Test-only: lower every function flat (the fallback for deeply nested code), to test that path.
+FORCE_FLAT = bool(os.environ.get("HERON_FORCE_FLAT"))
 _NOT_ELIDABLE = frozenset({"call_indirect", "call_ref", "return_call_indirect", "return_call_ref", "throw",
                            "throw_ref", "rethrow", "try", "try_table", "delegate", "catch", "catch_all"})
 
@@ -112,7 +115,7 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
     for k, f in enumerate(module.funcs):
         idx = nimp + k
         try:
-            fc = _compile_function(ctx, idx, f, infos[k], flat=False)
+            fc = _compile_function(ctx, idx, f, infos[k], flat=FORCE_FLAT)
         except Unsupported as e:
             # keep going: the module may still be instantiated if the function never runs?
             # No: Heron reports the feature at compile time, like an engine lacking it.

@@ -1035,6 +1035,8 @@ class FunctionCompiler:
                 else:
                     self.emit_return()
                 return
+            if target.kind != "loop":
+                target.reach_end = True
             label = target.flat_start if target.kind == "loop" else target.flat_end
             self.w(f"_pc = {label}; continue")
             return
