@@ -10,7 +10,7 @@ from pathlib import Path
 
 from heron.script.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                                    AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
-                                   AssertUnlinkable, Either, Get, Invoke, ModuleCmd, ModuleSource,
+                                   AssertUnlinkable, Either, Get, Invoke, ModuleCmd, ModuleInstance, ModuleSource,
                                    NanPattern, RefValue, Register, Value)
 
 REF_HEAPS = {"funcref": "func", "externref": "extern", "exnref": "exn", "anyref": "any",
@@ -69,6 +69,12 @@ def commands_from_json(doc: dict, folder: Path) -> list:
         t, line = c["type"], c["line"]
         if t == "module":
             out.append(ModuleCmd(line, _source(c, folder)))
+        elif t == "module_definition":
+            source = _source(c, folder)
+            source.definition = True
+            out.append(ModuleCmd(line, source))
+        elif t == "module_instance":
+            out.append(ModuleInstance(line, _name(c.get("instance")), _name(c["module"])))
         elif t == "register":
             out.append(Register(line, c["as"], _name(c.get("name"))))
         elif t == "action":
