@@ -162,3 +162,35 @@ def test_reentry_from_host_runs_below_the_exit_frame():
     box["f"] = ex["f"]
     assert ex["f"](store, 5) == 500
     assert store._state.entries == [] and store._state.exits == []
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_recursion_through_tail_call_trampolines(strategy):
+    # every level returns through a trampoline: must not grow the C stack (no f(*args) calls)
+    store, ex = run("""(module
+      (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (local.get 0)
+          (then (i32.add (i32.const 1) (call $g (i32.sub (local.get 0) (i32.const 1)))))
+          (else (i32.const 0))))
+      (func $g (param i32) (result i32) (return_call $f (local.get 0))))""",
+                    strategy=strategy, stack_size=16 * 1024 * 1024)
+    assert ex["f"](store, 60_000) == 60_000
+
+
+def test_host_wasm_ping_pong_is_bounded():
+    engine = Engine(Config())
+    store = Store(engine)
+    box = {}
+
+    def host(n):
+        return box["f"](store, n - 1) + 1 if n else 0
+
+    module = Module(engine, """(module
+      (import "env" "h" (func $h (param i32) (result i32)))
+      (func (export "f") (param i32) (result i32) (call $h (local.get 0))))""")
+    ex = Instance(store, module, [Func(store, FuncType([ValType.i32()], [ValType.i32()]), host)]).exports(store)
+    box["f"] = ex["f"]
+    assert ex["f"](store, 1000) == 1000
+    with pytest.raises(Trap) as info:
+        ex["f"](store, 100_000)
+    assert info.value.code == "call stack exhausted"

@@ -38,6 +38,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--check-only", action="store_true",
                         help="parse, decode and validate only: count commands that need execution as "
                              "skipped (reason \"execution\") even when Heron can execute")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="fail a command that runs longer than SECONDS (message 'timeout: ...'); "
+                             "default: no limit")
     parser.add_argument("--max-failures", type=int, default=20, metavar="N",
                         help="print at most N failures per file and configuration (0: all; default 20)")
     parser.add_argument("files", nargs="+", metavar="FILE", help="WAST scripts")
@@ -125,7 +128,7 @@ def main(args: argparse.Namespace) -> int:
     for index, name in enumerate(args.files):
         progress.start_file(index, name)
         results = run_script(Path(name), features, configs, adapter_factory=factory, progress=progress,
-                             label=name)
+                             label=name, timeout=args.timeout)
         progress.clear()
         report_file(name, results, out, args.max_failures)
         out.flush()

@@ -679,7 +679,7 @@ class FunctionCompiler:
         nres = len(ft.results)
         if may_tail:
             self.w(f"_r = {call}")
-            self.w("while _r.__class__ is TC: _r = _r.f(_r.fp, *_r.a)")
+            self.w("while _r.__class__ is TC: _r = _r.f()")
             call = "_r"
         if nres == 0:
             if not may_tail:
@@ -731,9 +731,7 @@ class FunctionCompiler:
             return
         new_fp = lambda L: L.tail_call_sp(0, cabi) - L.frame_record_size  # noqa: E731
         if elided:
-            args = ", ".join(vals)
-            self.w(f"return TC({callee}, fp + {self.fix(lambda L: new_fp(L))}, "
-                   f"({args}{',' if len(vals) == 1 else ''}))")
+            self.w(self.tail_request(callee, f"fp + {self.fix(lambda L: new_fp(L))}", vals))
             return
         self.w(f"_sf = {self.word(lambda L: L.saved_fp_address(0))}; "
                f"_ra = {self.word(lambda L: L.return_address_address(0))}")
@@ -742,13 +740,21 @@ class FunctionCompiler:
             self.w(f"{addr} = {name}")
         self.w(f"{self.word(lambda L: L.saved_fp_address(new_fp(L)))} = _sf")
         self.w(f"{self.word(lambda L: L.return_address_address(new_fp(L)))} = _ra")
-        args = ", ".join(vals)
-        self.w(f"return TC({callee}, fp + {self.fix(lambda L: new_fp(L))}, ({args}{',' if len(vals) == 1 else ''}))")
+        self.w(self.tail_request(callee, f"fp + {self.fix(lambda L: new_fp(L))}", vals))
 
     def callee_name(self, j: int) -> tuple[str, bool]:
         if j in self.ctx.elided:
             return f"f{j}_e", True
         return f"F{j}", False
+
+    @staticmethod
+    def tail_request(callee: str, fp_expr: str, vals: list[str]) -> str:
+        """`return TC(thunk)`: the values are bound now (defaults); the trampoline calls the
+        thunk with no arguments, a plain Python-to-Python call that CPython runs without
+        growing the C stack (unlike f(*args))."""
+        binds = [f"_c={callee}", f"_fp={fp_expr}"] + [f"_{k}={v}" for k, v in enumerate(vals)]
+        call = ", ".join(["_fp"] + [f"_{k}" for k in range(len(vals))])
+        return f"return TC(lambda {', '.join(binds)}: _c({call}))"
 
     def op_call(self, ins) -> None:
         j = ins.imm

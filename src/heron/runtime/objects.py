@@ -25,13 +25,12 @@ TRAP_OOB_TABLE = "out of bounds table access"
 
 
 class TailCall:
-    """A `return_call` request: the nearest non-tail call site calls f(fp, *a) next."""
-    __slots__ = ("f", "fp", "a")
+    """A `return_call` request: the nearest non-tail call site calls the thunk `f()` next
+    (it calls the callee with its FP and arguments, bound when the request was made)."""
+    __slots__ = ("f",)
 
-    def __init__(self, f, fp, a):
+    def __init__(self, f):
         self.f = f
-        self.fp = fp
-        self.a = a
 
 
 class Func:

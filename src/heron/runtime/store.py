@@ -21,6 +21,7 @@ from .objects import TailCall
 from .values import results_to_host, to_host, to_internal
 
 MAX_BACKTRACE = 200
+MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
 ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
 _EMPTY = FuncType((), ())
 
@@ -73,6 +74,9 @@ class StoreState:
         if func.host is not None:
             return results_to_host(_host_results(func.host(*[to_host(v, t) for v, t in zip(vals, params)]),
                                                  ftype), ftype.results)
+        if len(self.entries) >= MAX_ACTIVATIONS:
+            # each host <-> Wasm round trip nests C frames of the interpreter: bound them
+            raise Trap("call stack exhausted")
         fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
         sp = self.sp & -16
         words = self.words
@@ -88,7 +92,7 @@ class StoreState:
         try:
             r = func.code(fp, *[vals[p] for p in reg_params])
             while r.__class__ is TailCall:
-                r = r.f(r.fp, *r.a)
+                r = r.f()
         except Trap as e:
             if not e.backtrace:
                 e.backtrace = self.backtrace(e.__traceback__, fp)

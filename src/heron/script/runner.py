@@ -8,12 +8,15 @@ command.
 """
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..errors import (DecodeError, HeronError, LinkError, ParseError, Trap, Unsupported,
                       ValidationError, WasmException)
@@ -30,6 +33,33 @@ from .values import mismatch, results_list, unsupported_feature
 
 class CommandFailed(HeronError):
     """The command ran, and its expectation did not hold."""
+
+
+class CommandTimeout(BaseException):
+    """Raised (from a timer signal) into a command that ran longer than its time limit.
+
+    A BaseException, so that no `except Exception` inside Heron swallows it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise CommandTimeout in the block after `seconds` (wall clock); no-op where timer
+    signals are unavailable (not the main thread, no SIGALRM) or for None/0."""
+    usable = (seconds and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CommandTimeout()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -125,8 +155,9 @@ class ScriptRun:
     (configurations) of the same script through `cache`, since loading is target-independent."""
 
     def __init__(self, adapter: EngineAdapter, features: Features, result: ScriptResult,
-                 cache: dict | None = None):
+                 cache: dict | None = None, timeout: float | None = None):
         self.adapter = adapter
+        self.timeout = timeout
         self.features = features
         self.result = result
         self.cache = cache if cache is not None else {}
@@ -156,7 +187,10 @@ class ScriptRun:
         kind = command_kind(command)
         line = getattr(command, "line", 0)
         try:
-            self.handlers[type(command)](command)
+            with time_limit(self.timeout):
+                self.handlers[type(command)](command)
+        except CommandTimeout:
+            self.result.count(kind, "failed", line, f"timeout: still running after {self.timeout:g} s")
         except SkipCommand as skip:
             self.result.count(kind, "skipped", line, skip.reason)
         except Unsupported as e:
@@ -380,11 +414,13 @@ class ScriptRun:
 def run_commands(commands: list, adapter: EngineAdapter | None = None, features: Features | None = None,
                  path: str = "<script>", target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  cache: dict | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> ScriptResult:
-    """Run already-parsed commands under one adapter."""
+                 progress: Callable[[int, int], None] | None = None,
+                 timeout: float | None = None) -> ScriptResult:
+    """Run already-parsed commands under one adapter; `timeout` limits each command (seconds)."""
     result = ScriptResult(path, target, strategy)
     start = time.perf_counter()
-    ScriptRun(adapter or NoExecutionAdapter(), features or Features(), result, cache).run(commands, progress)
+    ScriptRun(adapter or NoExecutionAdapter(), features or Features(), result, cache,
+              timeout).run(commands, progress)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -393,7 +429,7 @@ def run_script(path: str | Path, features: Features | None = None,
                configs: list[tuple[str, str]] | None = None,
                adapter_factory: AdapterFactory | None = None,
                progress: Callable[[int, int], None] | None = None,
-               label: str | None = None) -> list[ScriptResult]:
+               label: str | None = None, timeout: float | None = None) -> list[ScriptResult]:
     """Run one script file under each (target, strategy) configuration; one result per configuration.
 
     A script that cannot be read or parsed as a whole is one failure (kind `script`) per configuration.
@@ -420,7 +456,7 @@ def run_script(path: str | Path, features: Features | None = None,
         except HeronError as e:
             results.append(_whole_script_failure(label, target, strategy, 0, _error_text(e)))
             continue
-        result = run_commands(commands, adapter, features, label, target, strategy, cache, progress)
+        result = run_commands(commands, adapter, features, label, target, strategy, cache, progress, timeout)
         result.seconds += parse_seconds
         results.append(result)
     return results

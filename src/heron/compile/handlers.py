@@ -1,0 +1,299 @@
+"""Exception handling in generated code: try_table and legacy try/catch/delegate lowered
+onto call-site handler tables; throw, throw_ref and rethrow as calls to the runtime's
+throw routine (DESIGN.md sections 3 and 4).
+
+A function with a handler (any `try_table` or `try`) is compiled in the flat form (a
+dispatch loop over labels) wrapped in one Python `try`, and keeps every local and
+every operand-stack position in stack slots (both strategies): those are the values
+live into a landing pad, and the landing pad must read them at the SP the walker
+computed. At each call site inside a handler scope the compiler
+
+* stores the instance's vmctx (`VMCTX`) in the frame's dynamic-context slot, whose
+  address comes from FrameLayout;
+* records the handler list of the site, innermost first: `(tag index | None, kind,
+  landing-pad address)`. Legacy `catch`/`catch_all` become handlers of the same
+  table; `delegate l` makes the body's sites use the handler list that applies
+  directly inside label `l`.
+
+The Python `except` only asks whether the Resume is aimed at this frame (its FP);
+then it takes the walker's SP as the frame's base and continues at the landing pad
+the walker chose. Which handler catches is decided by the walker alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ast
+from ..target import assign
+from ..types import FuncType
+from .codemap import PC_STRIDE
+
+_NO_ARGS = FuncType((), ())
+TRAP_NULL_EXN = "null exception reference"
+
+
+def count_landing_pads(body: list) -> int:
+    """How many landing pads a body needs: one per try_table catch clause and legacy catch."""
+    n = 0
+    for ins in body:
+        if ins.op == "try_table":
+            n += len(ins.imm[1])
+        elif ins.op in ("catch", "catch_all"):
+            n += 1
+    return n
+
+
+def has_handlers(body: list) -> bool:
+    return any(ins.op in ("try", "try_table") for ins in body)
+
+
+def legacy_clauses(body: list) -> dict[int, list[tuple[int, str, object]]]:
+    """For each legacy `try` (by instruction index): its catch / catch_all / delegate clauses."""
+    out: dict[int, list] = {}
+    stack: list[tuple[str, int]] = []
+    for i, ins in enumerate(body):
+        op = ins.op
+        if op in ("block", "loop", "if", "try", "try_table"):
+            stack.append((op, i))
+            if op == "try":
+                out[i] = []
+        elif op in ("catch", "catch_all"):
+            if stack and stack[-1][0] == "try":
+                out[stack[-1][1]].append((i, op, ins.imm))
+        elif op == "delegate":
+            if stack and stack[-1][0] == "try":
+                out[stack[-1][1]].append((i, op, ins.imm))
+                stack.pop()
+        elif op == "end":
+            if stack:
+                stack.pop()
+    return out
+
+
+@dataclass
+class Scope:
+    """A try_table or legacy try: its handlers and where they apply."""
+    handlers: list = field(default_factory=list)      # (tag index | None, kind, pad address)
+    active: bool = True                               # legacy try: False once in a catch arm
+    delegate_index: int | None = None                 # legacy delegate: ctl index of label l
+    exn_slot: int | None = None                       # legacy catch: extra slot holding the exception
+    clause_labels: dict = field(default_factory=dict)  # legacy clause instr -> flat label
+
+
+class HandlerLowering:
+    """Mixed into FunctionCompiler: the exception instructions and handler bookkeeping."""
+
+    # ------------------------------------------------------------------ setup
+    def eh_init(self) -> None:
+        body = self.func.body
+        self.has_handlers = has_handlers(body)
+        self.eh: dict[int, Scope] = {}
+        self.site_handlers: dict[int, tuple] = {}
+        self.pad_sections: list = []
+        self.pad_labels: dict[int, int] = {}
+        self.n_pads = 0
+        self.extra_slots = 0
+        self.legacy = legacy_clauses(body) if self.has_handlers else {}
+        if self.has_handlers:
+            # every value live into a landing pad lives in a stack slot (both strategies)
+            self.stack_slots = True
+            self.spill_from = 0
+            self.needs_fw = True
+
+    def new_pad(self) -> int:
+        """A landing-pad address: past the body's instruction addresses, inside the function."""
+        addr = self.info.start + PC_STRIDE * (len(self.func.body) + 1 + self.n_pads)
+        self.n_pads += 1
+        return addr
+
+    def new_extra_slot(self) -> int:
+        k = self.extra_slots
+        self.extra_slots += 1
+        return k
+
+    def extra_slot_ref(self, k: int) -> str:
+        return self.word(lambda L, k=k: L.slot_address_from_fp(0, self.nlocals + self.max_height + k))
+
+    def tag_params(self, tag_idx: int) -> tuple:
+        tt = self.module.all_tags()[tag_idx]
+        return self.module.types[tt.type_idx].params
+
+    # ------------------------------------------------------------------ handler chains
+    def current_chain(self) -> tuple:
+        """The handlers a call site here has, innermost first."""
+        out: list = []
+        ctl = self.ctl
+        k = len(ctl) - 1
+        while k >= 0:
+            s = self.eh.get(ctl[k].id)
+            if s is not None and s.active:
+                if s.delegate_index is not None:
+                    k = s.delegate_index
+                    continue
+                out.extend(s.handlers)
+            k -= 1
+        return tuple(out)
+
+    def note_site(self, kind: str) -> None:
+        """Called for every recorded call site: handlers, and the vmctx into its slot."""
+        if not self.has_handlers or kind in ("tail", "elided"):
+            return
+        chain = self.current_chain()
+        if not chain:
+            return
+        self.site_handlers[len(self.call_sites) - 1] = chain
+        self.w(f"{self.word(lambda L: L.dynamic_context_address(0))} = VMCTX")
+
+    # ------------------------------------------------------------------ emission helpers
+    def spill_stack(self) -> None:
+        """Every operand-stack value into its canonical (slot) position."""
+        self.flush()
+        n = len(self.stack)
+        self.move_to(0, n, self.stack)
+        self.stack = self.canonical_items(0, n)
+
+    def detached(self, fn) -> list:
+        """Run an emitter into a separate line list (a landing-pad section)."""
+        saved = self.lines, self.indent, self.unreachable
+        self.lines, self.indent = [], 1
+        try:
+            fn()
+            return self.lines
+        finally:
+            self.lines, self.indent, self.unreachable = saved
+
+    def eh_finish(self) -> None:
+        """Append the landing-pad sections (entered only from the except clause)."""
+        for label, lines in self.pad_sections:
+            self.lines.append((0, f"if _pc == {label}:", self.instr, None))
+            self.lines.extend(lines)
+
+    def eh_except_lines(self, layout) -> list[str]:
+        """The except clause of the function's dispatch loop (indent relative to `try`)."""
+        pads = self.ctx.constant(dict(self.pad_labels), key=("pads", id(self)))
+        return ["except Resume as _u:",
+                "    if _u.fp != fp: raise",
+                f"    fp = _u.sp + {layout.fp_from_sp(0)}",
+                f"    fw = (fp - {self.ctx.stack_low}) >> 3",
+                "    _x = _u.exn",
+                f"    _pc = {pads}[_u.pad]"]
+
+    def emit_throw(self, exn_expr: str) -> None:
+        """A call to the runtime's throw routine; it never returns."""
+        cabi = assign(_NO_ARGS, self.ctx.target, "wasm")
+        callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
+        if exn_expr.startswith(("S[", "(")) or "." in exn_expr:
+            pass
+        ra = self.record_site("throw")
+        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
+        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+        self.w(f"_throw(fp - {self.fix(lambda L: -callee_fp(L))}, {exn_expr})")
+        self.unreachable = True
+
+    def values_to(self, target, exprs: list[str]) -> None:
+        """Deliver `exprs` to branch target `target` and jump there."""
+        if target.kind == "func":
+            if not exprs:
+                self.w("return")
+            elif len(exprs) == 1:
+                self.w(f"return {exprs[0]}")
+            else:
+                self.w(f"return ({', '.join(exprs)})")
+            return
+        if exprs:
+            names = [self.pos_ref(target.height + k) for k in range(len(exprs))]
+            self.w(f"{', '.join(names)} = {', '.join(exprs)}")
+        self.jump(target)
+
+    # ------------------------------------------------------------------ instructions
+    def op_throw(self, ins) -> None:
+        n = len(self.tag_params(ins.imm))
+        items = self.stack[len(self.stack) - n:] if n else []
+        if n:
+            del self.stack[-n:]
+        vals = ", ".join(i.expr for i in items) + ("," if n == 1 else "")
+        self.emit_throw(f"Exn(TG{ins.imm}, ({vals}))")
+
+    def op_throw_ref(self, ins) -> None:
+        item = self.pop()
+        name = self.temp()
+        self.w(f"{name} = {item.expr}")
+        self.w(f"if {name} is None: raise Trap('{TRAP_NULL_EXN}')", TRAP_NULL_EXN)
+        self.emit_throw(name)
+
+    def op_rethrow(self, ins) -> None:
+        c = self.ctl[-1 - ins.imm]
+        scope = self.eh[c.id]
+        name = self.temp()
+        self.w(f"{name} = {self.extra_slot_ref(scope.exn_slot)}")
+        self.emit_throw(name)
+
+    def op_try_table(self, ins) -> None:
+        _bt, catches = ins.imm
+        self.spill_stack()
+        c = self.open_ctl("try_table", ins)
+        if c.targeted:
+            c.flat_end = self.new_flat_label()
+        c.start_indent = self.indent
+        scope = Scope()
+        for clause in catches:
+            target = self.ctl[-2 - clause.label]
+            pad = self.new_pad()
+            label = self.new_flat_label()
+            kind = clause.kind
+            scope.handlers.append((clause.tag if kind in ("catch", "catch_ref") else None, kind, pad))
+            self.pad_labels[pad] = label
+            n = len(self.tag_params(clause.tag)) if kind in ("catch", "catch_ref") else 0
+            exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
+            self.pad_sections.append((label, self.detached(lambda t=target, e=exprs: self.values_to(t, e))))
+        self.eh[c.id] = scope
+
+    def op_try(self, ins) -> None:
+        self.spill_stack()
+        c = self.open_ctl("try", ins)
+        c.flat_end = self.new_flat_label()
+        c.start_indent = self.indent
+        c.else_stack = list(self.stack[:c.height])
+        scope = Scope()
+        for j, op, imm in self.legacy.get(self.instr, ()):
+            if op == "delegate":
+                scope.delegate_index = len(self.ctl) - 2 - imm
+                continue
+            pad = self.new_pad()
+            label = self.new_flat_label()
+            scope.handlers.append((imm if op == "catch" else None, op, pad))
+            scope.clause_labels[j] = label
+            self.pad_labels[pad] = label
+        if scope.clause_labels:
+            scope.exn_slot = self.new_extra_slot()
+        self.eh[c.id] = scope
+
+    def _catch_arm(self, ins, n: int) -> None:
+        c = self.ctl[-1]
+        scope = self.eh[c.id]
+        self.end_arm(c)
+        if not self.unreachable:
+            self.w(f"_pc = {c.flat_end}; continue")
+        self.unreachable = True
+        scope.active = False
+        self.flat_section(scope.clause_labels[self.instr], always=True)
+        self.w(f"{self.extra_slot_ref(scope.exn_slot)} = _x")
+        self.stack = list(c.else_stack)
+        if n:
+            names = [self.pos_ref(c.height + k) for k in range(n)]
+            self.w(f"{', '.join(names)} = {', '.join(f'_x.values[{k}]' for k in range(n))}")
+        self.stack.extend(self.canonical_items(c.height, n))
+
+    def op_catch(self, ins) -> None:
+        self._catch_arm(ins, len(self.tag_params(ins.imm)))
+
+    def op_catch_all(self, ins) -> None:
+        self._catch_arm(ins, 0)
+
+    def op_delegate(self, ins) -> None:
+        c = self.ctl[-1]
+        self.end_arm(c)
+        self.close_ctl(c)
+
+
+__all__ = ["HandlerLowering", "count_landing_pads", "has_handlers", "legacy_clauses", "Scope"]
