@@ -153,3 +153,20 @@ def test_script_level_parse_error_is_one_failure(tmp_path, monkeypatch):
     assert (r.passed, r.failed, r.skipped) == (0, 1, 0)
     assert r.failures[0].line == 3 and r.failures[0].kind == "script"
     assert r.config == "aarch64/baseline"
+
+
+class SlowEngine(FakeEngine):
+    def invoke(self, name, field, args):
+        if field == "spin":
+            while True:
+                pass
+        return super().invoke(name, field, args)
+
+
+def test_a_command_over_its_time_limit_fails_and_the_script_goes_on():
+    commands = [ModuleCmd(1, mod("fine")),
+                AssertReturn(2, Invoke(2, None, "spin", []), []),
+                AssertReturn(3, Invoke(3, None, "one", []), [Value("i32", 1)])]
+    r = run_commands(commands, SlowEngine(), Features(), timeout=0.2)
+    assert (r.passed, r.failed, r.skipped) == (2, 1, 0)
+    assert r.failures[0].line == 2 and r.failures[0].message == "timeout: still running after 0.2 s"
