@@ -219,3 +219,14 @@ def test_deep_nesting_without_recursion():
             parse_module("(module (func " + "(block " * n + ")" * (n - 1) + "))")
     finally:
         sys.setrecursionlimit(old)
+
+
+def test_line_comments_end_at_cr_or_lf():
+    for nl in ("\n", "\r", "\r\n"):
+        b = body(f"(module (func (result i32) (i32.const 1) ;; comment{nl} (return (i32.const 2))))")
+        assert ops(b) == [("i32.const", 1), ("i32.const", 2), ("return", None), ("end", None)]
+
+
+def test_block_comments_nest_and_annotations_are_skipped():
+    b = body("(module (func (; a (; b ;) c ;) (@a (x \"y\") (@z)) nop (@b)))")
+    assert ops(b) == [("nop", None), ("end", None)]

@@ -18,7 +18,7 @@ _STRING = r'"(?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f])*"'
 # A run of idchars and strings with nothing between them is one token.
 _RUN_RE = re.compile(rf'(?:[{_IDCHARS}]|{_STRING})+')
 _IDCHAR_ONLY_RE = re.compile(rf'[{_IDCHARS}]+\Z')
-_WS_RE = re.compile(r'[ \t\n\r]+|;;[^\n]*')
+_WS_RE = re.compile(r'[ \t\n\r]+|;;[^\n\r]*')   # a line comment ends at LF or CR
 _ESCAPES = {"n": 0x0A, "t": 0x09, "r": 0x0D, '"': 0x22, "'": 0x27, "\\": 0x5C}
 _HEX = "0123456789abcdefABCDEF"
 
