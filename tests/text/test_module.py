@@ -230,3 +230,15 @@ def test_line_comments_end_at_cr_or_lf():
 def test_block_comments_nest_and_annotations_are_skipped():
     b = body("(module (func (; a (; b ;) c ;) (@a (x \"y\") (@z)) nop (@b)))")
     assert ops(b) == [("nop", None), ("end", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "(module (tag $e) (func try catch_all catch $e end))",
+    "(module (tag $e) (func try catch_all catch_all end))",
+    "(module (tag $e) (func try catch $e delegate 0))",
+    "(module (tag $e) (func (try (do) (catch_all) (catch $e))))",
+    "(module (func (try (do) (delegate 0) (catch_all))))",
+])
+def test_legacy_try_clause_order(text):
+    with pytest.raises(ParseError):
+        parse_module(text)

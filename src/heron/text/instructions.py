@@ -35,7 +35,6 @@ class FuncCtx:
         self.labels: list[str | None] = []
         self.label_count = 0
         self.label_names: dict[int, str] = {}
-        self.uses_data_count = False
 
     def push_label(self, name: str | None) -> None:
         if name is not None:
@@ -208,14 +207,16 @@ class InstructionParser:
             top.append("else")
             out.append(Instr("else"))
         elif op in ("catch", "catch_all"):
-            if opener != "try":
+            # try ... (catch x ...)* (catch_all ...)? end: nothing after catch_all but end
+            if opener != "try" or "catch_all" in top[2:]:
                 raise c.error(f"unexpected `{op}`", pos)
+            top.append(op)
             if op == "catch":
                 out.append(Instr("catch", self.index("tag")))
             else:
                 out.append(Instr("catch_all"))
         else:  # delegate
-            if opener != "try":
+            if opener != "try" or len(top) > 2:
                 raise c.error("unexpected `delegate`", pos)
             frames.pop()
             fc.labels.pop()
