@@ -30,7 +30,8 @@ class Source:
         self.text = text
         self.name = name
         self.origin = origin
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        # a newline is LF, CR or CR LF
+        self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", text)]
 
     def position(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._line_starts, pos) - 1
