@@ -1,0 +1,538 @@
+"""Differential runs: the same generated module on wasmtime (the reference) and on Heron.
+
+Modules come from `wasm-tools smith -c /work/shared/fuzz/smith_eh_tc.json
+--ensure-termination SEED.bin` (Wasm 2.0 + exceptions + tail calls, everything
+exported), one deterministic seed per index. Memories are capped with
+`--max-memory32-bytes` so comparing their contents stays cheap.
+
+The plan, the same on every engine: for every exported function and every argument
+vector (zeros, small values, extremes; null for references), instantiate the module
+afresh (the termination fuel is per instance, so every call gets all of it), call the
+function, and record
+
+* the outcome: ("ok", values) | ("trap",) | ("exception", payload),
+* then the instance's exported globals, memories (size + SHA-1) and tables (size +
+  which entries are null).
+
+Values are compared as the spec allows: integers by value (signed), floats by bit
+pattern, every NaN equal to every NaN (NaN payloads are nondeterministic), references
+by null-ness. Trap messages are not compared (only "trapped or not").
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import json
+import math
+import os
+import random
+import struct
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SMITH_CONFIG = Path(os.environ.get("HERON_SMITH_CONFIG", "/work/shared/fuzz/smith_eh_tc.json"))
+MAX_MEMORY_BYTES = 4 * 65536
+# Heron reports memory.grow / table.grow failure beyond these (runtime/objects.py); the
+# reference engine gets the same limits so growth succeeds or fails alike.
+HERON_MAX_MEMORY_BYTES = 1 << 31
+HERON_MAX_TABLE = 10_000_000
+TARGETS = ("x86_64-sysv", "x86_64-windows", "aarch64")
+STRATEGIES = ("baseline", "optimizing")
+
+# One argument vector per entry: a value per number type; references are always null.
+ARG_SETS = (
+    {"i32": 0, "i64": 0, "f32": 0.0, "f64": 0.0},
+    {"i32": 1, "i64": 7, "f32": 1.5, "f64": -2.25},
+    {"i32": -2147483648, "i64": 0x7FFF_FFFF_FFFF_FFFF, "f32": -math.inf, "f64": 5e-324},
+)
+
+
+def wasm_tools() -> str | None:
+    local = REPO / ".venv" / "bin" / "wasm-tools"
+    if local.exists():
+        return str(local)
+    from shutil import which
+    return which("wasm-tools")
+
+
+def seed_bytes(index: int) -> bytes:
+    """Deterministic random bytes for module `index` (sizes vary, so module sizes do)."""
+    r = random.Random(f"heron-differential-{index}")
+    return r.randbytes(r.choice((4000, 10000, 20000, 40000)))
+
+
+def generate(index: int, exceptions: bool = True) -> bytes:
+    """The smith module for `index`. exceptions=False: the same configuration with the
+    exception-handling instructions switched off (the non-EH stream)."""
+    tool = wasm_tools()
+    if tool is None:
+        raise RuntimeError("wasm-tools is not installed")
+    with tempfile.TemporaryDirectory() as d:
+        seed = Path(d) / "seed.bin"
+        out = Path(d) / "out.wasm"
+        seed.write_bytes(seed_bytes(index))
+        r = subprocess.run([tool, "smith", "-c", str(SMITH_CONFIG), "--ensure-termination",
+                            "--max-memory32-bytes", str(MAX_MEMORY_BYTES), str(seed), "-o", str(out)]
+                           + ([] if exceptions else ["--exceptions-enabled", "false"]),
+                           capture_output=True)
+        if r.returncode:
+            raise RuntimeError(f"wasm-tools smith failed for seed {index}: {r.stderr.decode()}")
+        return out.read_bytes()
+
+
+def wat(data: bytes) -> str:
+    """The module as text (for messages and reproducers)."""
+    r = subprocess.run([wasm_tools(), "print", "-"], input=data, capture_output=True)
+    return r.stdout.decode() if r.returncode == 0 else f"<wasm-tools print failed: {r.stderr.decode()}>"
+
+
+# ------------------------------------------------------------------------------ values
+def norm(value, t: str):
+    """A value as compared: ints signed by width, floats as bits ('nan' for any NaN),
+    references as 'null' / 'ref'."""
+    if t in ("i32", "i64"):
+        bits = 32 if t == "i32" else 64
+        v = int(value) & ((1 << bits) - 1)
+        return v - (1 << bits) if v >> (bits - 1) else v
+    if t in ("f32", "f64"):
+        x = float(value)
+        if x != x:
+            return "nan"
+        fmt = "<f" if t == "f32" else "<d"
+        return f"{t}:{struct.unpack('<I' if t == 'f32' else '<Q', struct.pack(fmt, x))[0]:#x}"
+    return "null" if value is None else "ref"
+
+
+def norm_untyped(value):
+    """A payload value whose type the engine does not tell: ints as they are, floats by
+    f64 bit pattern (an f32 widens exactly), NaN as 'nan', references by null-ness."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return norm(value, "f64")
+    return "null" if value is None else "ref"
+
+
+def arguments(params: list[str], k: int) -> list:
+    return [ARG_SETS[k].get(t) for t in params]
+
+
+@dataclass
+class Plan:
+    """What to call and what to compare, read from the module itself (Heron's decoder):
+    wasmtime-py (and its C API) abort the process when asked about an exnref type or value,
+    so nothing exnref-typed crosses the wasmtime boundary: functions with exnref parameters
+    or results are not called (counted in `skipped_funcs`), exnref globals/tables not read."""
+    funcs: list[tuple[str, list[str], list[str]]]
+    globals: list[tuple[str, str]]
+    memories: list[str]
+    tables: list[str]
+    skipped_funcs: list[str] = field(default_factory=list)
+    exn_payloads_readable: bool = True   # no tag carries an exnref
+
+
+def _exnref(t) -> bool:
+    return "exn" in str(t)
+
+
+def make_plan(data: bytes) -> Plan:
+    """The plan for a module (raises heron.DecodeError if Heron cannot decode it)."""
+    from heron.binary import decode
+    from heron.features import Features
+    module = decode(data, Features.all())
+    glob_types = module.all_globals()
+    table_types = module.all_tables()
+    funcs, skipped, globals_, memories, tables = [], [], [], [], []
+    for e in module.exports:
+        if e.kind == "func":
+            ft = module.func_type(e.index)
+            params, results = [str(t) for t in ft.params], [str(t) for t in ft.results]
+            if any(_exnref(t) for t in params + results):
+                skipped.append(e.name)
+            else:
+                funcs.append((e.name, params, results))
+        elif e.kind == "global" and not _exnref(glob_types[e.index].valtype):
+            globals_.append((e.name, str(glob_types[e.index].valtype)))
+        elif e.kind == "memory":
+            memories.append(e.name)
+        elif e.kind == "table" and not _exnref(table_types[e.index].elem):
+            tables.append(e.name)
+    readable = True
+    for tag in module.all_tags():
+        ft = module.types[tag.type_idx] if hasattr(tag, "type_idx") else tag
+        if any(_exnref(t) for t in getattr(ft, "params", ())):
+            readable = False
+    return Plan(funcs, globals_, memories, tables, skipped, readable)
+
+
+@dataclass
+class Report:
+    """An engine's record of a whole module run."""
+    start: tuple | None = None            # outcome of instantiation when it did not succeed
+    calls: list = field(default_factory=list)   # ((export, argset), outcome, state)
+
+    def summary(self) -> str:
+        return "\n".join(f"  {name}{tuple(arguments_for)}: {out} {st}" for (name, arguments_for), out, st
+                         in self.calls)
+
+
+# ------------------------------------------------------------------------------ wasmtime
+@functools.lru_cache(maxsize=1)
+def wasmtime_engine():
+    import wasmtime
+    config = wasmtime.Config()
+    config.wasm_exceptions = True
+    config.wasm_tail_call = True
+    return wasmtime.Engine(config)
+
+
+class Rejected(Exception):
+    """The reference engine does not accept the module (skipped)."""
+
+
+def wasmtime_module(data: bytes):
+    """The reference engine's compiled module; Rejected if it does not accept the bytes."""
+    import wasmtime
+    try:
+        return wasmtime.Module(wasmtime_engine(), data)
+    except wasmtime.WasmtimeError as e:
+        raise Rejected(str(e).splitlines()[0]) from None
+
+
+def _wasmtime_exception(store, readable: bool = True):
+    """The pending exception's payload after a call failed, or None if it was a trap.
+    ("unread" when a tag may carry an exnref, which the C API cannot hand out.)"""
+    from wasmtime import _ffi as ffi
+    exn = ffi.wasmtime_exnref_t()
+    ctx = store._context()
+    if not ffi.wasmtime_context_take_exception(ctx, ctypes.byref(exn)):
+        return None
+    if not readable:
+        return "unread"
+    n = ffi.wasmtime_exnref_field_count(ctx, ctypes.byref(exn))
+    out = []
+    for i in range(n):
+        raw = ffi.wasmtime_val_t()
+        if ffi.wasmtime_exnref_field(ctx, ctypes.byref(exn), i, ctypes.byref(raw)):
+            out.append("?")
+            continue
+        out.append(norm_untyped(_wasmtime_raw_value(store, raw)))
+    return tuple(out)
+
+
+_WASMTIME_KIND = {"i32": 0, "i64": 1, "f32": 2, "f64": 3}
+_WASMTIME_REF_FIELD = {5: "funcref", 6: "externref", 7: "anyref", 8: "exnref"}
+
+
+def _wasmtime_ref_kind(t: str) -> int:
+    for word, kind in (("func", 5), ("extern", 6), ("exn", 8), ("any", 7)):
+        if word in t:
+            return kind
+    raise ValueError(f"no wasmtime value kind for {t!r}")
+
+
+NON_NULL = object()   # a non-null reference read from wasmtime's raw union
+
+
+def _wasmtime_raw_value(store, raw):
+    """A raw wasmtime value: numbers as Python numbers, references as None (null) or NON_NULL.
+    (wasmtime-py cannot convert exnref values, so references are read from the raw union.)"""
+    from wasmtime import _ffi as ffi
+    kind = raw.kind
+    try:
+        if kind == 0:
+            return raw.of.i32
+        if kind == 1:
+            return raw.of.i64
+        if kind == 2:
+            return raw.of.f32
+        if kind == 3:
+            return raw.of.f64
+        field_name = _WASMTIME_REF_FIELD.get(kind)
+        if field_name is None:
+            return "?"
+        return None if getattr(raw.of, field_name).store_id == 0 else NON_NULL
+    finally:
+        ffi.wasmtime_val_unroot(ctypes.byref(raw))
+
+
+def _wasmtime_call(store, func, params: list[str], results: list[str], args: list,
+                   readable: bool = True) -> tuple:
+    """Call through the C API (null references of every kind, exnref results): the outcome."""
+    import wasmtime
+    from wasmtime import _ffi as ffi
+    raw_args = (ffi.wasmtime_val_t * max(1, len(args)))()
+    for i, (t, v) in enumerate(zip(params, args)):
+        if t in _WASMTIME_KIND:
+            raw_args[i] = wasmtime.Val._convert_to_raw(store, getattr(wasmtime.ValType, t)(), v)
+        else:
+            raw = ffi.wasmtime_val_t()      # zeroed union: a null reference
+            raw.kind = _wasmtime_ref_kind(t)
+            raw_args[i] = raw
+    raw_results = (ffi.wasmtime_val_t * max(1, len(results)))()
+    trap = ctypes.POINTER(ffi.wasm_trap_t)()
+    error = ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func), raw_args, len(args),
+                                   raw_results, len(results), ctypes.byref(trap))
+    if error or trap:
+        if error:
+            wasmtime.WasmtimeError._from_ptr(error)
+        if trap:
+            wasmtime.Trap._from_ptr(trap)
+        payload = _wasmtime_exception(store, readable)
+        return ("exception", payload) if payload is not None else ("trap",)
+    values = [_wasmtime_raw_value(store, raw_results[i]) for i in range(len(results))]
+    return ("ok", tuple(norm(v, t) for v, t in zip(values, results)))
+
+
+def _wasmtime_state(store, instance, plan: Plan) -> tuple:
+    from wasmtime import _ffi as ffi
+    ctx = store._context()
+    exports = instance.exports(store)
+    state = []
+    for name, t in plan.globals:
+        raw = ffi.wasmtime_val_t()
+        ffi.wasmtime_global_get(ctx, ctypes.byref(exports[name]._global), ctypes.byref(raw))
+        state.append(("global", name, norm(_wasmtime_raw_value(store, raw), t)))
+    for name in plan.memories:
+        mem = exports[name]
+        data = mem.read(store, 0, mem.data_len(store))
+        state.append(("memory", name, len(data), hashlib.sha1(data).hexdigest()))
+    for name in plan.tables:
+        table = exports[name]
+        size = table.size(store)
+        nulls = []
+        for i in range(min(size, 4096)):
+            raw = ffi.wasmtime_val_t()
+            if ffi.wasmtime_table_get(ctx, ctypes.byref(table._table), i, ctypes.byref(raw)) \
+                    and _wasmtime_raw_value(store, raw) is None:
+                nulls.append(i)
+        state.append(("table", name, size, hashlib.sha1(repr(tuple(nulls)).encode()).hexdigest()[:12]))
+    return tuple(state)
+
+
+def run_wasmtime(module, plan: Plan) -> Report:
+    import wasmtime
+    engine = wasmtime_engine()
+    report = Report()
+    for name, params, results in plan.funcs:
+        for k in range(len(ARG_SETS)):
+            store = wasmtime.Store(engine)
+            store.set_limits(memory_size=HERON_MAX_MEMORY_BYTES, table_elements=HERON_MAX_TABLE)
+            try:
+                instance = wasmtime.Instance(store, module, [])
+            except (wasmtime.Trap, wasmtime.WasmtimeError):
+                payload = _wasmtime_exception(store, plan.exn_payloads_readable)
+                report.start = ("exception", payload) if payload is not None else ("trap",)
+                return report
+            func = instance.exports(store)[name]
+            outcome = _wasmtime_call(store, func, params, results, arguments(params, k),
+                                     plan.exn_payloads_readable)
+            report.calls.append(((name, k), outcome, _wasmtime_state(store, instance, plan)))
+    return report
+
+
+# ------------------------------------------------------------------------------ Heron
+def heron_module(data: bytes, target: str, strategy: str, decoded=None):
+    """Decode, validate and compile on Heron (raises Heron's errors, incl. Unsupported);
+    `decoded`: an ast.Module Heron already decoded and validated from `data` (compile only)."""
+    import heron
+    engine = heron.Engine(heron.Config(target=target, strategy=strategy))
+    if decoded is not None:
+        return heron.Module.from_ast(engine, decoded)
+    return heron.Module(engine, data)
+
+
+def _heron_state(store, instance, plan: Plan) -> tuple:
+    exports = instance.exports(store)
+    state = []
+    for name, t in plan.globals:
+        state.append(("global", name, norm(exports[name].get(store), t)))
+    for name in plan.memories:
+        mem = exports[name]
+        data = mem.read(store, 0, mem.data_len(store))
+        state.append(("memory", name, len(data), hashlib.sha1(data).hexdigest()))
+    for name in plan.tables:
+        table = exports[name]
+        size = table.size(store)
+        nulls = tuple(i for i in range(min(size, 4096)) if table.get(store, i) is None)
+        state.append(("table", name, size, hashlib.sha1(repr(nulls).encode()).hexdigest()[:12]))
+    return tuple(state)
+
+
+def _heron_payload(exc, plan: Plan):
+    if not plan.exn_payloads_readable:
+        return "unread"
+    return tuple(norm_untyped(v) for v in exc.payload)
+
+
+def run_heron(module, plan: Plan) -> Report:
+    import heron
+    report = Report()
+    store = heron.Store(module.engine)   # one store (and stack) for every instance: also checks
+    for name, params, results in plan.funcs:   # that a trap or exception leaves it reusable
+        for k in range(len(ARG_SETS)):
+            try:
+                instance = heron.Instance(store, module, [])
+            except heron.WasmException as e:
+                report.start = ("exception", _heron_payload(e, plan))
+                return report
+            except heron.Trap:
+                report.start = ("trap",)
+                return report
+            func = instance.exports(store)[name]
+            try:
+                value = func(store, *arguments(params, k))
+                values = [] if value is None and not results else \
+                    list(value) if isinstance(value, (list, tuple)) else [value]
+                outcome = ("ok", tuple(norm(v, t) for v, t in zip(values, results)))
+            except heron.WasmException as e:
+                outcome = ("exception", _heron_payload(e, plan))
+            except heron.Trap:
+                outcome = ("trap",)
+            report.calls.append(((name, k), outcome, _heron_state(store, instance, plan)))
+    return report
+
+
+def differences(expected: Report, actual: Report) -> list[str]:
+    """What `actual` (Heron) does differently from `expected` (wasmtime)."""
+    out = []
+    if expected.start != actual.start:
+        out.append(f"instantiation: wasmtime {expected.start}, heron {actual.start}")
+        return out
+    if len(expected.calls) != len(actual.calls):
+        out.append(f"{len(expected.calls)} calls on wasmtime, {len(actual.calls)} on heron")
+    for (key, eo, es), (_, ao, as_) in zip(expected.calls, actual.calls):
+        name, k = key
+        if eo != ao:
+            out.append(f"{name!r} args#{k}: wasmtime {eo}, heron {ao}")
+        elif es != as_:
+            diff = [f"{e} vs {a}" for e, a in zip(es, as_) if e != a] or [f"{es} vs {as_}"]
+            out.append(f"{name!r} args#{k}: state after the call differs: " + "; ".join(diff))
+    return out
+
+
+# ------------------------------------------------------------------------------ streams
+@dataclass
+class Stats:
+    """Counts over a run of generated modules."""
+    modules: int = 0
+    rejected_by_wasmtime: int = 0
+    compared: int = 0                  # modules run on wasmtime and every Heron configuration
+    agree: int = 0
+    calls: int = 0                     # calls compared (per Heron configuration)
+    skipped_exnref_funcs: int = 0      # exports not called: exnref at the wasmtime boundary
+    unsupported: dict = field(default_factory=dict)     # feature -> modules
+    mismatches: list = field(default_factory=list)      # (index, config, differences)
+
+    def unsupported_total(self) -> int:
+        return sum(self.unsupported.values())
+
+    def line(self) -> str:
+        unsup = ", ".join(f"{k}: {v}" for k, v in sorted(self.unsupported.items())) or "none"
+        return (f"{self.modules} modules: {self.rejected_by_wasmtime} rejected by wasmtime, "
+                f"{self.compared} compared ({self.calls} calls per configuration), {self.agree} agree, "
+                f"{len(self.mismatches)} mismatch; Heron Unsupported: {unsup}; "
+                f"{self.skipped_exnref_funcs} exports with exnref in their type not called")
+
+
+def _crash() -> str:
+    """The Python exception being handled, in one line: type, message, innermost place."""
+    import sys
+    import traceback
+    exc = sys.exc_info()[1]
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" (at {where.filename}:{where.lineno})" if where else ""
+    return f"{type(exc).__name__}: {exc}{place}"
+
+
+def check_module(index: int, exceptions: bool, configs, stats: Stats, keep: Path | None = None) -> None:
+    """Generate module `index`, run it everywhere, add to `stats`. Modules with a finding
+    are written to `keep` (if given) as eh-INDEX.wasm / noeh-INDEX.wasm."""
+    import heron
+    stats.modules += 1
+    data = generate(index, exceptions)
+    try:
+        reference_module = wasmtime_module(data)
+    except Rejected:
+        stats.rejected_by_wasmtime += 1
+        return
+    problems: list[tuple[str, list[str]]] = []
+    try:
+        plan = make_plan(data)
+    except heron.HeronError as e:
+        problems.append(("decode", [f"Heron rejects a module wasmtime accepts: {type(e).__name__}: {e}"]))
+        plan = None
+    if plan is not None:
+        stats.skipped_exnref_funcs += len(plan.skipped_funcs)
+        expected = run_wasmtime(reference_module, plan)
+        decoded = None
+        for target, strategy in configs:
+            config = f"{target}/{strategy}"
+            try:
+                module = heron_module(data, target, strategy, decoded)
+                decoded = module.ast
+            except heron.Unsupported as e:
+                stats.unsupported[e.feature] = stats.unsupported.get(e.feature, 0) + 1
+                return
+            except heron.HeronError as e:
+                problems.append((config, [f"Heron rejects a module wasmtime accepts: {type(e).__name__}: {e}"]))
+                break
+            except Exception:  # noqa: BLE001 - a crash is a finding, reported with its traceback
+                problems.append((config, [f"Heron crashed compiling: {_crash()}"]))
+                break
+            try:
+                actual = run_heron(module, plan)
+            except Exception:  # noqa: BLE001
+                problems.append((config, [f"Heron crashed running: {_crash()}"]))
+                continue
+            stats.calls += len(actual.calls) if config == f"{configs[0][0]}/{configs[0][1]}" else 0
+            diffs = differences(expected, actual)
+            if diffs:
+                problems.append((config, diffs))
+    stats.compared += 1
+    if not problems:
+        stats.agree += 1
+        return
+    for config, diffs in problems:
+        stats.mismatches.append((index, config, diffs))
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{'eh' if exceptions else 'noeh'}-{index}.wasm").write_bytes(data)
+
+
+def all_configs() -> list[tuple[str, str]]:
+    return [(t, s) for t in TARGETS for s in STRATEGIES]
+
+
+def heron_runs_exceptions() -> bool:
+    """Whether Heron compiles exception handling yet (a throw caught by try_table)."""
+    import heron
+    wat_text = ('(module (tag $e) (func (export "f") (result i32) (block $h (try_table (catch $e $h) '
+                '(throw $e))) (i32.const 1)))')
+    try:
+        heron.Module(heron.Engine(heron.Config()), wat_text)
+    except heron.Unsupported:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    import sys
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    first = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    for exceptions in (True, False):
+        stats = Stats()
+        for i in range(first, first + count):
+            check_module(i, exceptions, all_configs(), stats,
+                         keep=Path(os.environ.get("HERON_FUZZ_KEEP", tempfile.gettempdir())) / "heron-differential")
+        print(("EH config " if exceptions else "EH off    ") + stats.line())
+        for index, config, diffs in stats.mismatches:
+            print(f"  module {index} {config}:")
+            for d in diffs[:5]:
+                print("    " + d.replace("\n", "\n    "))
