@@ -20,6 +20,8 @@ from ..unwind.frames import walk
 from .objects import TailCall
 from .values import results_to_host, to_host, to_internal
 
+import weakref
+func_entries: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # Func -> its entry trampoline
 MAX_BACKTRACE = 200
 MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
 ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
@@ -66,49 +68,91 @@ class StoreState:
 
     def enter(self, func, args: tuple):
         """Call `func` from the host with public values; return public values."""
+        entry = func_entries.get(func)
+        if entry is None:
+            entry = func_entries[func] = self.make_entry(func)
+        return entry(args)
+
+    def make_entry(self, func):
+        """The entry trampoline of one function: converts arguments, writes the stack
+        arguments and the entry frame record, pushes the entry record, runs the trampoline
+        loop, turns what escapes into a Trap with a backtrace, converts results."""
         ftype = func.type
         params = ftype.params
-        if len(args) != len(params):
-            raise TypeError(f"{func.name} expects {len(params)} arguments, got {len(args)}")
-        vals = [to_internal(a, t) for a, t in zip(args, params)]
+        results = ftype.results
+        nparams = len(params)
+        name = func.name
+        ints = all(t in ("i32", "i64") for t in params)
+        masks = [0xFFFF_FFFF if t == "i32" else 0xFFFF_FFFF_FFFF_FFFF for t in params] if ints else None
+
+        def convert_in(args):
+            if len(args) != nparams:
+                raise TypeError(f"{name} expects {nparams} arguments, got {len(args)}")
+            if ints:
+                try:
+                    return [a & m for a, m in zip(args, masks)]
+                except TypeError:
+                    pass
+            return [to_internal(a, t) for a, t in zip(args, params)]
+
         if func.host is not None:
-            return results_to_host(_host_results(func.host(*[to_host(v, t) for v, t in zip(vals, params)]),
-                                                 ftype), ftype.results)
-        if len(self.entries) >= MAX_ACTIVATIONS:
-            # each host <-> Wasm round trip nests C frames of the interpreter: bound them
-            raise Trap("call stack exhausted")
+            host = func.host
+
+            def host_entry(args):
+                vals = convert_in(args)
+                return results_to_host(_host_results(host(*[to_host(v, t) for v, t in zip(vals, params)]),
+                                                     ftype), results)
+            return host_entry
+
         fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
-        sp = self.sp & -16
+        state = self
         words = self.words
         low = self.stack.low
-        if sp - 4096 < self.stack.limit:
-            raise Trap("call stack exhausted")
-        for p, off in stack_params:
-            words[(sp + off - low) >> 3] = vals[p]
-        fp = sp + fp_off
-        words[(sp + sfp_off - low) >> 3] = self.exits[-1] if self.exits else 0
-        words[(sp + ra_off - low) >> 3] = ENTRY_PC
-        self.entries.append(fp)
-        try:
-            r = func.code(fp, *[vals[p] for p in reg_params])
-            while r.__class__ is TailCall:
-                r = r.f()
-        except Trap as e:
-            if not e.backtrace:
-                e.backtrace = self.backtrace(e.__traceback__, fp)
-            raise e.with_traceback(None)
-        except WasmException:
-            raise
-        except HeronError:
-            raise
-        except Exception as e:
-            trap = self.convert(e, fp)
-            if trap is None:
+        limit = self.stack.limit + 4096
+        entries = self.entries
+        exits = self.exits
+        code = func.code
+        single = len(results) == 1
+        rtype = results[0] if single else None
+        signed = {"i32": 0x8000_0000, "i64": 0x8000_0000_0000_0000}.get(rtype)
+
+        def entry(args):
+            vals = convert_in(args)
+            if len(entries) >= MAX_ACTIVATIONS:
+                # each host <-> Wasm round trip nests C frames of the interpreter: bound them
+                raise Trap("call stack exhausted")
+            sp = state.sp & -16
+            if sp < limit:
+                raise Trap("call stack exhausted")
+            for p, off in stack_params:
+                words[(sp + off - low) >> 3] = vals[p]
+            fp = sp + fp_off
+            words[(sp + sfp_off - low) >> 3] = exits[-1] if exits else 0
+            words[(sp + ra_off - low) >> 3] = ENTRY_PC
+            entries.append(fp)
+            try:
+                r = code(fp, *[vals[p] for p in reg_params])
+                while r.__class__ is TailCall:
+                    r = r.f()
+            except Trap as e:
+                if not e.backtrace:
+                    e.backtrace = state.backtrace(e.__traceback__, fp)
+                raise e.with_traceback(None)
+            except HeronError:
                 raise
-            raise trap from None
-        finally:
-            self.entries.pop()
-        return results_to_host(r, ftype.results)
+            except Exception as e:
+                trap = state.convert(e, fp)
+                if trap is None:
+                    raise
+                raise trap from None
+            finally:
+                entries.pop()
+            if signed is not None:
+                return r - ((r & signed) << 1)
+            if single or not results:
+                return r
+            return results_to_host(r, results)
+        return entry
 
     # ------------------------------------------------------------------ exits
     def exit_trampoline(self, ftype: FuncType, host):
