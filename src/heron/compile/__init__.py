@@ -16,6 +16,7 @@ from typing import Any
 from .. import ast
 from ..errors import Unsupported
 from .codegen import FlatNeeded, FunctionCompiler, ModuleContext, prescan
+from .handlers import count_landing_pads
 from .codemap import HOST_RETURN_ADDRESS, PC_STRIDE, RA_DELTA, CallSite, CodeMap, FunctionInfo
 
 STRATEGIES = ("baseline", "optimizing")
@@ -104,9 +105,10 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
         idx = nimp + k
         _, tail, _, _, _ = prescan(module, f.body, idx)
         ctx.may_tail[idx] = tail
-        start = codemap.allocate(PC_STRIDE * (len(f.body) + 1))
+        span = PC_STRIDE * (len(f.body) + 1 + count_landing_pads(f.body))   # instructions, then landing pads
+        start = codemap.allocate(span)
         infos.append(FunctionInfo(index=idx, name=module.func_name(idx), module_name=mod_name,
-                                  start=start, end=start + PC_STRIDE * (len(f.body) + 1), layout=None,
+                                  start=start, end=start + span, layout=None,
                                   offsets=[ins.offset for ins in f.body], may_tail_call=tail))
 
     unsupported = None

@@ -36,6 +36,7 @@ from ..target import FrameLayout, assign
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
 from ..runtime.numerics import MEMORY_OPS, NUMERIC_OPS, f32_from_bits, f64_from_bits
 from .codemap import PC_STRIDE, RA_DELTA, CallSite, FunctionInfo
+from .handlers import HandlerLowering
 
 EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "delegate", "catch_all",
                            "try_table"})
@@ -178,7 +179,11 @@ def prescan(module: ast.Module, body: list, self_idx: int | None = None,
                 max_depth = len(stack)
             if op in ("try", "try_table"):
                 exceptions = True
-        elif op == "end":
+            if op == "try_table":
+                for clause in ins.imm[1]:
+                    if clause.label < len(stack) - 1:
+                        targeted.add(stack[-2 - clause.label])
+        elif op == "end" or op == "delegate":
             start = stack.pop()
             if ends is not None:
                 ends[start] = i
@@ -206,7 +211,7 @@ class FlatNeeded(Exception):
     """The structured form would exceed CPython's nesting limits."""
 
 
-class FunctionCompiler:
+class FunctionCompiler(HandlerLowering):
     """Compiles one defined function to Python source lines."""
 
     def __init__(self, ctx: ModuleContext, func_idx: int, func: ast.Func, info: FunctionInfo,
@@ -233,6 +238,7 @@ class FunctionCompiler:
         self.max_height = 0
         self.fixups: list[Callable[[FrameLayout], int]] = []
         self.needs_fw = self.baseline
+        self.stack_slots = self.baseline     # operand-stack positions in frame slots
         self.uses_br = False
         self.instr = 0
         self.call_sites: list[tuple[int, str]] = []   # (instr, kind)
@@ -240,6 +246,7 @@ class FunctionCompiler:
         self.py_loops = 0
         self.max_py_loops = 0
         self.next_label = 1
+        self.eh_init()
 
     # ------------------------------------------------------------------ output
     def w(self, text: str, trap: str | None = None) -> None:
@@ -279,7 +286,7 @@ class FunctionCompiler:
         return f"l{i}"
 
     def pos_ref(self, h: int) -> str:
-        if self.baseline:
+        if self.stack_slots:
             if h + 1 > self.max_height:
                 self.max_height = h + 1
             s = self.nlocals + h
@@ -338,8 +345,8 @@ class FunctionCompiler:
         body = self.func.body
         self.ends: dict[int, int] = {}
         targeted, tail, exceptions, max_depth, _ = prescan(self.module, body, self.func_idx, self.ends)
-        if exceptions:
-            raise Unsupported("exceptions", f"function {self.info.name} uses exception handling")
+        if self.has_handlers and not self.flat:
+            raise FlatNeeded()
         self.targeted = targeted
         if not self.flat and max_depth > MAX_INDENT:
             raise FlatNeeded()
@@ -366,8 +373,13 @@ class FunctionCompiler:
                         self.skip -= 1
                     else:
                         self.op_end(ins)
-                elif op in ("else",) and not self.skip:
-                    self.op_else(ins)
+                elif op == "delegate":
+                    if self.skip:
+                        self.skip -= 1
+                    else:
+                        self.op_delegate(ins)
+                elif op in ("else", "catch", "catch_all") and not self.skip:
+                    getattr(self, "op_" + op)(ins)
                 i += 1
                 if not self.ctl:
                     break
@@ -388,6 +400,7 @@ class FunctionCompiler:
                 break
         if self.max_py_loops > MAX_PY_LOOPS and not self.flat:
             raise FlatNeeded()
+        self.eh_finish()
 
     # ------------------------------------------------------------------ numerics
     def constant_peephole(self, op: str) -> bool:
@@ -655,6 +668,7 @@ class FunctionCompiler:
 
     def record_site(self, kind: str) -> int:
         self.call_sites.append((self.instr, kind))
+        self.note_site(kind)
         return self.info.start + PC_STRIDE * self.instr + RA_DELTA
 
     def emit_call(self, callee: str, ft: FuncType, kind: str, may_tail: bool,
@@ -685,7 +699,7 @@ class FunctionCompiler:
             if not may_tail:
                 self.w(call)
             return
-        if self.baseline:
+        if self.stack_slots:
             h = len(self.stack)
             names = [self.pos_ref(h + k) for k in range(nres)]
         else:
@@ -704,7 +718,7 @@ class FunctionCompiler:
         # every value first (they may live in the frame that is being replaced)
         vals = []
         for text in regs:
-            if not self.baseline:
+            if not self.stack_slots:
                 vals.append(text)
             else:
                 name = self.temp()
@@ -712,7 +726,7 @@ class FunctionCompiler:
                 vals.append(name)
         svals = []
         for p, text in stack_args:
-            if not self.baseline:
+            if not self.stack_slots:
                 svals.append((p, text))
                 continue
             name = self.temp()
@@ -1180,8 +1194,9 @@ class FunctionCompiler:
 
     # ------------------------------------------------------------------ assembling
     def build_layout(self) -> FrameLayout:
-        nslots = self.nlocals + self.max_height if self.baseline else max(0, self.nlocals - self.spill_from)
-        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots, name=self.info.name)
+        nslots = self.nlocals + self.max_height if self.stack_slots else max(0, self.nlocals - self.spill_from)
+        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots + self.extra_slots,
+                                 has_dynamic_context=self.has_handlers, name=self.info.name)
 
     def source(self) -> tuple[list[str], list[tuple[int, str | None]]]:
         """The function's Python source lines and, per line, (instruction, trap code)."""
@@ -1224,8 +1239,10 @@ class FunctionCompiler:
         if self.flat:
             put(1, "_pc = 0")
             put(1, "while True:")
-            put(2, "if _pc == 0:")
-            base = 3
+            if self.has_handlers:
+                put(2, "try:")
+            put(2 + self.has_handlers, "if _pc == 0:")
+            base = 3 + self.has_handlers
         elif self_loop:
             put(1, "while True:")
             base = 2
@@ -1243,16 +1260,20 @@ class FunctionCompiler:
             put(base, f"{home(i)} = S[fw+{layout.incoming_arg_offset(i) // 8}]")
         for i in range(len(self.ftype.params), self.nlocals):
             put(base, f"{home(i)} = {zero_of(self.local_types[i])}")
-        body_base = 2 if self.flat else base
+        body_base = 2 + self.has_handlers if self.flat else base
         for indent, text, instr, trap in self.lines:
             put(indent + body_base, text, instr, trap)
         if self.flat:
-            put(2, "raise Trap('unreachable')")
+            put(2 + self.has_handlers, "raise Trap('unreachable')")
+            if self.has_handlers:
+                for text in self.eh_except_lines(layout):
+                    put(2, text)
         return out, meta
 
     def make_info_sites(self, layout: FrameLayout) -> None:
-        for instr, kind in self.call_sites:
+        for k, (instr, kind) in enumerate(self.call_sites):
             off = self.func.body[instr].offset if instr < len(self.func.body) else None
             self.info.call_sites.append(CallSite(
                 return_address=self.info.start + PC_STRIDE * instr + RA_DELTA, func=self.info,
-                fp_to_sp=layout.fp_to_sp(), instr=instr, offset=off, kind=kind))
+                fp_to_sp=layout.fp_to_sp(), instr=instr, offset=off, kind=kind,
+                handlers=self.site_handlers.get(k, ())))

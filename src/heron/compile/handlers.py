@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import ast
 from ..target import assign
 from ..types import FuncType
 from .codemap import PC_STRIDE
@@ -182,8 +181,6 @@ class HandlerLowering:
         """A call to the runtime's throw routine; it never returns."""
         cabi = assign(_NO_ARGS, self.ctx.target, "wasm")
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
-        if exn_expr.startswith(("S[", "(")) or "." in exn_expr:
-            pass
         ra = self.record_site("throw")
         self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
         self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")

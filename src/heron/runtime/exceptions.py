@@ -66,4 +66,33 @@ def from_host(e: WasmException) -> Exn:
     return exn
 
 
-__all__ = ["Exn", "Resume", "host_payload", "uncaught", "from_host"]
+__all__ = ["Exn", "Resume", "host_payload", "uncaught", "from_host", "exception_namespace", "host_throws_into_wasm"]
+
+
+def exception_namespace(state, inst) -> dict:
+    """Names generated code uses for exceptions: the throw routine, the vmctx, tag instances."""
+    thrower = getattr(state, "eh_throw", None)
+    if thrower is None:
+        from ..unwind.throw import make_thrower
+        thrower = state.eh_throw = make_thrower(state)
+    ns = {"_throw": thrower, "Exn": Exn, "Resume": Resume, "VMCTX": inst}
+    for i, tag in enumerate(inst.tags):
+        ns[f"TG{i}"] = tag
+    return ns
+
+
+def host_throws_into_wasm(state, host):
+    """Wrap a host callable so that a WasmException leaving it (raised by the host, or an
+    exception of a nested activation the host did not catch) continues the throw search
+    in the calling activation, from the exit record of this call (DESIGN.md 4.4)."""
+    import functools
+
+    @functools.wraps(host)
+    def host_call(*args):
+        try:
+            return host(*args)
+        except WasmException as e:
+            from ..unwind.throw import throw_from_exit
+            throw_from_exit(state, state.exits[-1], state.exit_layouts[-1], from_host(e))
+
+    return host_call

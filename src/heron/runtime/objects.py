@@ -52,7 +52,8 @@ class Func:
         self.instance = None
         self.index = None
         self.may_tail = False
-        self.code = state.exit_trampoline(self.type, func)
+        from .exceptions import host_throws_into_wasm
+        self.code = state.exit_trampoline(self.type, host_throws_into_wasm(state, func))
 
     @classmethod
     def _wasm(cls, state, ftype: FuncType, name: str, instance, index: int, may_tail: bool) -> "Func":
