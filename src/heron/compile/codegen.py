@@ -52,6 +52,8 @@ MAX_INDENT = 70
 TRAP_OOB_MEM = "out of bounds memory access"
 TRAP_OOB_TABLE = "out of bounds table access"
 
+# where straight-line code ends: a stack check before it does not cover what follows
+_CHECK_JOINS = frozenset({"else", "end", "catch", "catch_all", "delegate", "loop"})
 _PEEP = frozenset({"add", "sub", "lt_s", "le_s", "gt_s", "ge_s"})
 _SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$")
 
@@ -229,6 +231,8 @@ class FunctionCompiler(HandlerLowering):
         self.nlocals = len(self.local_types)
         self.spill_from = 0 if self.baseline else REGISTER_BUDGET
         self.elided = func_idx in ctx.elided
+        self.lazy_checks = self.elided and self.nlocals <= self.spill_from
+        self.checked = False
         info.frame_elided = self.elided
         self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
         self.indent = 1 if flat else 0
@@ -366,6 +370,7 @@ class FunctionCompiler(HandlerLowering):
             self.instr = i
             op = ins.op
             if self.unreachable:
+                self.checked = False
                 if op in BLOCK_OPS:
                     self.skip += 1
                 elif op == "end":
@@ -384,6 +389,8 @@ class FunctionCompiler(HandlerLowering):
                 if not self.ctl:
                     break
                 continue
+            if op in _CHECK_JOINS:
+                self.checked = False
             handler = getattr(self, "op_" + op.replace(".", "_"), None)
             if handler is not None:
                 handler(ins)
@@ -678,6 +685,7 @@ class FunctionCompiler(HandlerLowering):
         regs, stack_args = self.call_args(ft, elided)
         for line in pre:
             self.w(line[0], line[1]) if isinstance(line, tuple) else self.w(line)
+        self.lazy_stack_check()
         ra = self.record_site("elided" if elided else kind)
         for p, text in stack_args:
             addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
@@ -711,7 +719,18 @@ class FunctionCompiler(HandlerLowering):
         for name in names:
             self.push(Item(name))
 
+    def lazy_stack_check(self) -> None:
+        """Elided frames write nothing to stack memory, so their stack-limit check can wait
+        until they call (once per straight-line region): frames that never call (the leaves
+        of a recursion) skip it; exhaustion is still detected within one frame."""
+        if self.lazy_checks and not self.checked:
+            self.w(f"if fp < {self.fix(lambda L: self.ctx.stack_limit + L.fp_to_sp())}: "
+                   f"raise Trap('call stack exhausted')", "call stack exhausted")
+            self.checked = True
+
     def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool, elided: bool = False) -> None:
+        if not self_call:
+            self.lazy_stack_check()
         cabi = self.ctx.abi(ft)
         regs, stack_args = self.call_args(ft, elided)
         self.record_site("tail")
@@ -1231,7 +1250,8 @@ class FunctionCompiler(HandlerLowering):
         args = ", ".join(["fp"] + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
         put(0, f"def {fname}({args}):")
         limit = self.ctx.stack_limit + layout.fp_to_sp()
-        put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
+        if not self.lazy_checks:
+            put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
         if self.needs_fw or stack_params or self.nlocals > self.spill_from:
             put(1, f"fw = (fp - {self.ctx.stack_low}) >> 3")
         if self.uses_br:
