@@ -59,3 +59,18 @@ def test_every_required_script_parses_and_its_modules_load(testsuite_dir):
                     problems.append(f"{path.name}:{cmd.line}: malformed module was accepted")
     assert problems == []
     assert loaded > 3500 and rejected > 700
+
+
+def test_malformed_messages_mostly_use_the_reference_wording(testsuite_dir):
+    """Not required for conformance (any ParseError passes), but users read these: at least
+    95% of the suite's expected assert_malformed messages appear in Heron's message."""
+    from testsuite_paths import required_scripts
+    same = total = 0
+    for path, _flags in required_scripts():
+        for cmd in parse_script(path.read_text(), str(path)):
+            if isinstance(cmd, AssertMalformed) and cmd.module.kind != "binary":
+                with pytest.raises(ParseError) as info:
+                    load_module(cmd.module)
+                total += 1
+                same += cmd.message in info.value.message
+    assert same >= total * 95 // 100

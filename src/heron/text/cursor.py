@@ -1,9 +1,23 @@
 """A cursor over the token list: the small vocabulary every text parser here speaks."""
 from __future__ import annotations
 
+import re
+
 from ..errors import ParseError
 from .lexer import ATOM, ID, LP, RP, STR, Source, matching_parens, tokenize
-from .numbers import NumberError, parse_uint
+from .numbers import NumberError, parse_float, parse_int, parse_uint
+
+_KEYWORD_RE = re.compile(r"[a-z][0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]*\Z")
+
+
+def is_reserved(word: str) -> bool:
+    """Neither a keyword nor a number literal (e.g. `0drop`, `$l"a"`, `,`)."""
+    if _KEYWORD_RE.match(word):
+        return False
+    try:
+        return parse_int(word, 64) is None and parse_float(word, "f64") is None
+    except NumberError:
+        return False
 
 
 class Cursor:
@@ -50,6 +64,9 @@ class Cursor:
         if k is None:
             found = "end of input"
         elif k is ATOM:
+            if is_reserved(self.value()):
+                # a word that is neither keyword nor number: the reference interpreter's wording
+                return self.error(f"unknown operator {self.value()}")
             found = f"`{self.value()}`"
         elif k is ID:
             found = f"`${self.value()}`"

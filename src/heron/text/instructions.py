@@ -142,7 +142,7 @@ class InstructionParser:
                 pos = c.pos()
                 op = c.keyword()
                 if op in _CLAUSE_WORDS:
-                    raise c.error(f"unexpected `({op}`", pos)
+                    raise c.error(f"unexpected token `({op}`", pos)
                 if op in ("block", "loop", "try_table"):
                     lab = c.opt_id()
                     bt = self.block_type()
@@ -193,7 +193,7 @@ class InstructionParser:
         c = self.c
         top = frames[-1] if frames else None
         if top is None or top[0] != "flat":
-            raise c.error(f"unexpected `{op}`", pos)
+            raise c.error(f"unexpected token `{op}`", pos)
         opener = top[1]
         if op == "end":
             self.end_label(fc)
@@ -202,14 +202,14 @@ class InstructionParser:
             out.append(Instr(END))
         elif op == "else":
             if opener != "if" or len(top) > 2:
-                raise c.error("unexpected `else`", pos)
+                raise c.error("unexpected token `else`", pos)
             self.end_label(fc)
             top.append("else")
             out.append(Instr("else"))
         elif op in ("catch", "catch_all"):
             # try ... (catch x ...)* (catch_all ...)? end: nothing after catch_all but end
             if opener != "try" or "catch_all" in top[2:]:
-                raise c.error(f"unexpected `{op}`", pos)
+                raise c.error(f"unexpected token `{op}`", pos)
             top.append(op)
             if op == "catch":
                 out.append(Instr("catch", self.index("tag")))
@@ -217,7 +217,7 @@ class InstructionParser:
                 out.append(Instr("catch_all"))
         else:  # delegate
             if opener != "try" or len(top) > 2:
-                raise c.error("unexpected `delegate`", pos)
+                raise c.error("unexpected token `delegate`", pos)
             frames.pop()
             fc.labels.pop()
             out.append(Instr("delegate", self.label(fc)))
@@ -228,7 +228,7 @@ class InstructionParser:
         state = fr[1]
         if c.peek_lp_kw("then"):
             if state != "cond":
-                raise c.error("unexpected `(then`")
+                raise c.error("unexpected token `(then`")
             c.i += 2
             out.append(fr[2])
             fc.push_label(fr[3])
@@ -237,14 +237,14 @@ class InstructionParser:
             return True
         if c.peek_lp_kw("else"):
             if state != "then":
-                raise c.error("unexpected `(else`")
+                raise c.error("unexpected token `(else`")
             c.i += 2
             out.append(Instr("else"))
             fr[1] = "in-else"
             frames.append(["else", None])
             return True
         if state != "cond":
-            raise c.error("unexpected expression after `(then`")
+            raise c.error("unexpected token: expression after `(then`")
         return False
 
     def _try_clause(self, fc: FuncCtx, out: list, frames: list, fr: list) -> bool:
@@ -252,7 +252,7 @@ class InstructionParser:
         state = fr[1]
         if c.peek_lp_kw("do"):
             if state != "start":
-                raise c.error("unexpected `(do`")
+                raise c.error("unexpected token `(do`")
             c.i += 2
             out.append(fr[2])
             fc.push_label(fr[3])
@@ -261,7 +261,7 @@ class InstructionParser:
             return True
         if c.peek_lp_kw("catch") or c.peek_lp_kw("catch_all"):
             if state not in ("do", "catch"):
-                raise c.error("unexpected catch clause")
+                raise c.error("unexpected token: catch clause after `catch_all` or `delegate`")
             c.i += 1
             kw = c.keyword()
             if kw == "catch":
@@ -273,7 +273,7 @@ class InstructionParser:
             return True
         if c.peek_lp_kw("delegate"):
             if state != "do":
-                raise c.error("unexpected `(delegate`")
+                raise c.error("unexpected token `(delegate`")
             c.i += 2
             fc.labels.pop()
             out.append(Instr("delegate", self.label(fc)))
@@ -287,14 +287,14 @@ class InstructionParser:
         info = BY_NAME.get(op)
         if info is None:
             if "/" in op or ":" in op:
-                raise c.error(f"unknown operator `{op}`", pos)
+                raise c.error(f"unknown operator {op}", pos)
             if op.startswith(_SIMD_PREFIXES):
                 raise Unsupported("simd", op)
             if op.startswith(_GC_OPS):
                 raise Unsupported("gc", op)
             if ".atomic" in op or op.startswith("memory.atomic") or op == "atomic.fence":
                 raise Unsupported("threads", op)
-            raise c.error(f"unknown operator `{op}`", pos)
+            raise c.error(f"unknown operator {op}", pos)
         if info.feature == "gc":
             raise Unsupported("gc", op)
         kind = info.imm

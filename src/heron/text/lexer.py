@@ -223,7 +223,7 @@ def matching_parens(toks: list[tuple], src: Source) -> list[int]:
             stack.append(k)
         elif t[0] is RP:
             if not stack:
-                raise src.error("unexpected `)`", t[2])
+                raise src.error("unexpected token `)`", t[2])
             match[stack.pop()] = k
     if stack:
         raise src.error("unclosed `(`", toks[stack[-1]][2])

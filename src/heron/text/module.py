@@ -13,7 +13,7 @@ from ..errors import Unsupported
 from ..features import Features
 from ..types import (ABSTRACT_HEAPS, GC_HEAPS, FuncType, GlobalType, Limits, MemType, RefType,
                      TableType, TagType)
-from .cursor import ATOM, ID, LP, STR, Cursor
+from .cursor import ATOM, ID, LP, STR, Cursor, is_reserved
 from .instructions import END as _END, FuncCtx, InstructionParser
 from .lexer import Source
 
@@ -99,6 +99,9 @@ class ModuleParser(InstructionParser):
             if handler is None:
                 if kw == "rec":
                     raise Unsupported("gc", "rec types")
+                c.i = start + 1
+                if is_reserved(kw):
+                    raise c.unexpected()
                 raise c.error(f"unknown module field `{kw}`", c.toks[start + 1][2])
             handler(self)
         if self.needs_data_count:
@@ -263,7 +266,7 @@ class ModuleParser(InstructionParser):
             pname = c.opt_id()
             if pname is not None:
                 if not allow_names:
-                    raise c.error("unexpected named parameter")
+                    raise c.error("unexpected token: named parameter")
                 if names is not None:
                     names.append((len(params), pname))
                 params.append(self.valtype())
@@ -315,7 +318,7 @@ class ModuleParser(InstructionParser):
         if kind in ("sub", "struct", "array"):
             raise Unsupported("gc", f"{kind} types")
         if kind != "func":
-            raise c.error(f"unexpected type kind `{kind}`")
+            raise c.error(f"unexpected token: type kind `{kind}`")
         c.opt_id()
         pnames: list = []
         params, results = self.params_results(pnames)
@@ -378,7 +381,7 @@ class ModuleParser(InstructionParser):
             self.m.imports.append(Import(mod, nm, "tag", TagType(self.type_use())))
             self.set_name(self.names.tags, idx, name)
         else:
-            raise c.error(f"unexpected import kind `{kind}`")
+            raise c.error(f"unexpected token: import kind `{kind}`")
         c.rp()
         c.rp()
 
@@ -585,7 +588,7 @@ class ModuleParser(InstructionParser):
         space = {"func": "func", "table": "table", "memory": "memory", "global": "global",
                  "tag": "tag"}.get(kind)
         if space is None:
-            raise c.error(f"unexpected export kind `{kind}`")
+            raise c.error(f"unexpected token: export kind `{kind}`")
         self.m.exports.append(Export(nm, kind, self.index(space)))
         c.rp()
         c.rp()
