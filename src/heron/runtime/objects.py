@@ -39,7 +39,7 @@ class Func:
     `code(fp, *register_args)` is what compiled code calls; `__call__(store, *args)`
     is the host's entry into Wasm."""
     __slots__ = ("type", "code", "store", "host", "name", "instance", "index", "may_tail",
-                 "__weakref__")
+                 "_entry", "__weakref__")
 
     def __init__(self, store, ty, func: Callable, access_caller: bool = False):
         ft = getattr(ty, "internal", ty)
@@ -69,6 +69,11 @@ class Func:
         return f
 
     def __call__(self, store, *args):
+        try:
+            return self._entry(args)
+        except AttributeError:
+            if hasattr(self, "_entry"):
+                raise
         state = getattr(store, "_state", store)
         return state.enter(self, args)
 

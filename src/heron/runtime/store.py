@@ -71,6 +71,8 @@ class StoreState:
         entry = func_entries.get(func)
         if entry is None:
             entry = func_entries[func] = self.make_entry(func)
+            if func.store is self:
+                func._entry = entry
         return entry(args)
 
     def make_entry(self, func):
