@@ -10,13 +10,14 @@ vector (zeros, small values, extremes; null for references), instantiate the mod
 afresh (the termination fuel is per instance, so every call gets all of it), call the
 function, and record
 
-* the outcome: ("ok", values) | ("trap",) | ("exception", payload),
+* the outcome: ("ok", values) | ("trap", kind) | ("exception", payload),
 * then the instance's exported globals, memories (size + SHA-1) and tables (size +
   which entries are null).
 
 Values are compared as the spec allows: integers by value (signed), floats by bit
 pattern, every NaN equal to every NaN (NaN payloads are nondeterministic), references
-by null-ness. Trap messages are not compared (only "trapped or not").
+by null-ness. Traps are compared by coarse kind (unreachable, divide by zero, out of
+bounds memory, ...); a trap either engine cannot classify matches any trap.
 """
 from __future__ import annotations
 
@@ -88,6 +89,36 @@ def wat(data: bytes) -> str:
     """The module as text (for messages and reproducers)."""
     r = subprocess.run([wasm_tools(), "print", "-"], input=data, capture_output=True)
     return r.stdout.decode() if r.returncode == 0 else f"<wasm-tools print failed: {r.stderr.decode()}>"
+
+
+# ------------------------------------------------------------------------------ traps
+# Trap messages are mapped to coarse kinds; a kind either engine cannot name ("other")
+# matches any trap.
+HERON_TRAP_KINDS = (("unreachable", "unreachable"), ("divide by zero", "divide by zero"),
+                    ("integer overflow", "integer overflow"), ("invalid conversion", "invalid conversion"),
+                    ("out of bounds memory", "memory out of bounds"),
+                    ("out of bounds table", "table out of bounds"), ("undefined element", "table out of bounds"),
+                    ("uninitialized element", "null"), ("null", "null"),
+                    ("indirect call type mismatch", "signature mismatch"),
+                    ("call stack exhausted", "stack overflow"))
+WASMTIME_TRAP_KINDS = {"UNREACHABLE": "unreachable", "INTEGER_DIVISION_BY_ZERO": "divide by zero",
+                       "INTEGER_OVERFLOW": "integer overflow", "BAD_CONVERSION_TO_INTEGER": "invalid conversion",
+                       "MEMORY_OUT_OF_BOUNDS": "memory out of bounds", "TABLE_OUT_OF_BOUNDS": "table out of bounds",
+                       "INDIRECT_CALL_TO_NULL": "null", "NULL_REFERENCE": "null",
+                       "BAD_SIGNATURE": "signature mismatch", "STACK_OVERFLOW": "stack overflow"}
+
+
+def heron_trap_kind(code: str) -> str:
+    for words, kind in HERON_TRAP_KINDS:
+        if words in code:
+            return kind
+    return "other"
+
+
+def outcomes_agree(expected: tuple, actual: tuple) -> bool:
+    if expected[0] == actual[0] == "trap":
+        return "other" in (expected[1], actual[1]) or expected[1] == actual[1]
+    return expected == actual
 
 
 # ------------------------------------------------------------------------------ values
@@ -178,8 +209,7 @@ class Report:
     calls: list = field(default_factory=list)   # ((export, argset), outcome, state)
 
     def summary(self) -> str:
-        return "\n".join(f"  {name}{tuple(arguments_for)}: {out} {st}" for (name, arguments_for), out, st
-                         in self.calls)
+        return "\n".join(f"  {name!r} args#{label}: {out} {st}" for (name, label), out, st in self.calls)
 
 
 # ------------------------------------------------------------------------------ wasmtime
@@ -280,12 +310,14 @@ def _wasmtime_call(store, func, params: list[str], results: list[str], args: lis
     error = ffi.wasmtime_func_call(store._context(), ctypes.byref(func._func), raw_args, len(args),
                                    raw_results, len(results), ctypes.byref(trap))
     if error or trap:
+        kind = "other"
         if error:
             wasmtime.WasmtimeError._from_ptr(error)
         if trap:
-            wasmtime.Trap._from_ptr(trap)
+            code = wasmtime.Trap._from_ptr(trap).trap_code
+            kind = WASMTIME_TRAP_KINDS.get(getattr(code, "name", ""), "other")
         payload = _wasmtime_exception(store, readable)
-        return ("exception", payload) if payload is not None else ("trap",)
+        return ("exception", payload) if payload is not None else ("trap", kind)
     values = [_wasmtime_raw_value(store, raw_results[i]) for i in range(len(results))]
     return ("ok", tuple(norm(v, t) for v, t in zip(values, results)))
 
@@ -316,25 +348,52 @@ def _wasmtime_state(store, instance, plan: Plan) -> tuple:
     return tuple(state)
 
 
+def runs(plan: Plan) -> list[list[tuple]]:
+    """The instances to make and the calls to make on each: one fresh instance per
+    (export, argument vector); then, with several exports, one instance on which every
+    export is called in turn (state and fuel carry over), with the small values."""
+    out = [[(name, params, results, k, str(k))] for name, params, results in plan.funcs
+           for k in range(len(ARG_SETS))]
+    if len(plan.funcs) > 1:
+        out.append([(name, params, results, 1, "chain") for name, params, results in plan.funcs])
+    return out
+
+
+def drive(plan: Plan, new_instance, call, state) -> Report:
+    """Run the plan on one engine: new_instance() -> (instance, None) | (None, start outcome);
+    call(instance, name, params, results, args) -> outcome; state(instance) -> tuple."""
+    report = Report()
+    for run in runs(plan):
+        instance, start = new_instance()
+        if start is not None:
+            report.start = start
+            return report
+        for name, params, results, k, label in run:
+            outcome = call(instance, name, params, results, arguments(params, k))
+            report.calls.append(((name, label), outcome, state(instance)))
+    return report
+
+
 def run_wasmtime(module, plan: Plan) -> Report:
     import wasmtime
     engine = wasmtime_engine()
-    report = Report()
-    for name, params, results in plan.funcs:
-        for k in range(len(ARG_SETS)):
-            store = wasmtime.Store(engine)
-            store.set_limits(memory_size=HERON_MAX_MEMORY_BYTES, table_elements=HERON_MAX_TABLE)
-            try:
-                instance = wasmtime.Instance(store, module, [])
-            except (wasmtime.Trap, wasmtime.WasmtimeError):
-                payload = _wasmtime_exception(store, plan.exn_payloads_readable)
-                report.start = ("exception", payload) if payload is not None else ("trap",)
-                return report
-            func = instance.exports(store)[name]
-            outcome = _wasmtime_call(store, func, params, results, arguments(params, k),
-                                     plan.exn_payloads_readable)
-            report.calls.append(((name, k), outcome, _wasmtime_state(store, instance, plan)))
-    return report
+    store = None
+
+    def new_instance():
+        nonlocal store
+        store = wasmtime.Store(engine)
+        store.set_limits(memory_size=HERON_MAX_MEMORY_BYTES, table_elements=HERON_MAX_TABLE)
+        try:
+            return wasmtime.Instance(store, module, []), None
+        except (wasmtime.Trap, wasmtime.WasmtimeError):
+            payload = _wasmtime_exception(store, plan.exn_payloads_readable)
+            return None, ("exception", payload) if payload is not None else ("trap", "other")
+
+    def call(instance, name, params, results, args):
+        return _wasmtime_call(store, instance.exports(store)[name], params, results, args,
+                              plan.exn_payloads_readable)
+
+    return drive(plan, new_instance, call, lambda instance: _wasmtime_state(store, instance, plan))
 
 
 # ------------------------------------------------------------------------------ Heron
@@ -373,47 +432,46 @@ def _heron_payload(exc, plan: Plan):
 
 def run_heron(module, plan: Plan) -> Report:
     import heron
-    report = Report()
     store = heron.Store(module.engine)   # one store (and stack) for every instance: also checks
-    for name, params, results in plan.funcs:   # that a trap or exception leaves it reusable
-        for k in range(len(ARG_SETS)):
-            try:
-                instance = heron.Instance(store, module, [])
-            except heron.WasmException as e:
-                report.start = ("exception", _heron_payload(e, plan))
-                return report
-            except heron.Trap:
-                report.start = ("trap",)
-                return report
-            func = instance.exports(store)[name]
-            try:
-                value = func(store, *arguments(params, k))
-                values = [] if value is None and not results else \
-                    list(value) if isinstance(value, (list, tuple)) else [value]
-                outcome = ("ok", tuple(norm(v, t) for v, t in zip(values, results)))
-            except heron.WasmException as e:
-                outcome = ("exception", _heron_payload(e, plan))
-            except heron.Trap:
-                outcome = ("trap",)
-            report.calls.append(((name, k), outcome, _heron_state(store, instance, plan)))
-    return report
+                                         # that a trap or an exception leaves it reusable
+    def new_instance():
+        try:
+            return heron.Instance(store, module, []), None
+        except heron.WasmException as e:
+            return None, ("exception", _heron_payload(e, plan))
+        except heron.Trap as e:
+            return None, ("trap", heron_trap_kind(e.code))
+
+    def call(instance, name, params, results, args):
+        try:
+            value = instance.exports(store)[name](store, *args)
+        except heron.WasmException as e:
+            return ("exception", _heron_payload(e, plan))
+        except heron.Trap as e:
+            return ("trap", heron_trap_kind(e.code))
+        values = [] if value is None and not results else \
+            list(value) if isinstance(value, (list, tuple)) else [value]
+        return ("ok", tuple(norm(v, t) for v, t in zip(values, results)))
+
+    return drive(plan, new_instance, call, lambda instance: _heron_state(store, instance, plan))
 
 
 def differences(expected: Report, actual: Report) -> list[str]:
     """What `actual` (Heron) does differently from `expected` (wasmtime)."""
     out = []
-    if expected.start != actual.start:
+    if (expected.start is None) != (actual.start is None) or \
+            (expected.start is not None and not outcomes_agree(expected.start, actual.start)):
         out.append(f"instantiation: wasmtime {expected.start}, heron {actual.start}")
         return out
     if len(expected.calls) != len(actual.calls):
         out.append(f"{len(expected.calls)} calls on wasmtime, {len(actual.calls)} on heron")
     for (key, eo, es), (_, ao, as_) in zip(expected.calls, actual.calls):
-        name, k = key
-        if eo != ao:
-            out.append(f"{name!r} args#{k}: wasmtime {eo}, heron {ao}")
+        name, label = key
+        if not outcomes_agree(eo, ao):
+            out.append(f"{name!r} args#{label}: wasmtime {eo}, heron {ao}")
         elif es != as_:
             diff = [f"{e} vs {a}" for e, a in zip(es, as_) if e != a] or [f"{es} vs {as_}"]
-            out.append(f"{name!r} args#{k}: state after the call differs: " + "; ".join(diff))
+            out.append(f"{name!r} args#{label}: state after the call differs: " + "; ".join(diff))
     return out
 
 
