@@ -62,6 +62,10 @@ class FunctionInfo:
         return f"{where}{self.name}" + (f" @ 0x{off:x}" if off is not None else "")
 
 
+def _return_address(site: CallSite) -> int:
+    return site.return_address
+
+
 class CodeMap:
     """Sorted code ranges; answers pc -> function and return address -> call site."""
 
@@ -94,15 +98,16 @@ class CodeMap:
         return None
 
     def call_site(self, return_address: int) -> CallSite | None:
-        site = self._sites.get(return_address)
-        if site is None:
-            # also an O(log n) answer without the dict: the function, then its sites
-            f = self.lookup(return_address)
-            if f is not None:
-                for s in f.call_sites:
-                    if s.return_address == return_address:
-                        return s
-        return site
+        """The call site whose return address this is: the function by bisection over the
+        code ranges, then the site by bisection over its (address-ordered) call sites."""
+        f = self.lookup(return_address)
+        if f is None:
+            return None
+        sites = f.call_sites
+        i = bisect.bisect_left(sites, return_address, key=_return_address)
+        if i < len(sites) and sites[i].return_address == return_address:
+            return sites[i]
+        return self._sites.get(return_address)
 
     def __len__(self) -> int:
         return len(self._funcs)
