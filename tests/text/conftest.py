@@ -1,4 +1,4 @@
-"""Put tests/text on sys.path so the suite checker module `roundtrip` imports."""
+"""Put tests/text on sys.path so the suite checker module `text_roundtrip` imports."""
 import sys
 from pathlib import Path
 

@@ -14,7 +14,7 @@ from heron import ParseError, Unsupported
 from heron.script.commands import AssertMalformed, ModuleCmd, ModuleSource
 from heron.text import load_module, parse_script
 
-import roundtrip  # noqa: E402  (tests/text is on sys.path when pytest collects this folder)
+import text_roundtrip as roundtrip  # noqa: E402  (tests/text is put on sys.path by conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Compare Heron's text front end + encoder with wasm-tools on the official suite.
 
-Used by test_suite_roundtrip.py; runnable alone: python tests/text/roundtrip.py [-v] [script...]
+Used by test_text_suite.py; runnable alone: python tests/text/text_roundtrip.py [-v] [script...]
 """
 from __future__ import annotations
 
