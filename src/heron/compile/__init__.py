@@ -152,6 +152,7 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
     for fc, info in zip(compilers, infos):
         info.call_sites.clear()
         fc.make_info_sites(info.layout)
+        info.call_sites.sort(key=lambda site: site.return_address)   # the code map bisects them
         codemap.add(info)
     cm = CompiledModule(module=module, target=target, strategy=strategy, source=source, code=code,
                         filename=filename, functions=infos, constants=list(ctx.constants),
