@@ -545,11 +545,11 @@ class FunctionCompiler(HandlerLowering):
             self.push(Item(f"l{ins.imm}", frozenset((ins.imm,)), 0))
 
     def op_global_get(self, ins) -> None:
-        self.push_value(f"G{ins.imm}.value", pure=False)
+        self.push_value(f"G{ins.imm}.v", pure=False)
 
     def op_global_set(self, ins) -> None:
         item = self.pop()
-        self.w(f"G{ins.imm}.value = {item.expr}")
+        self.w(f"G{ins.imm}.v = {item.expr}")
 
     # ------------------------------------------------------------------ memory
     def address(self, item: Item, offset: int) -> str:

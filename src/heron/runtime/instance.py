@@ -46,7 +46,7 @@ def eval_const(expr, inst: InstanceState, module):
         elif op == "ref.func":
             stack.append(inst.funcs[ins.imm])
         elif op == "global.get":
-            stack.append(inst.globals[ins.imm].value)
+            stack.append(inst.globals[ins.imm].v)
         elif op in ("i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul"):
             b = stack.pop()
             a = stack.pop()

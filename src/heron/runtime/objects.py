@@ -3,7 +3,7 @@ the bulk-memory and table helpers generated code calls.
 
 These are also the public extern objects (heron.Func, heron.Memory, ...): wasmtime-py
 style methods take the store first; generated code uses the underscore internals
-(`Memory.data`, `Memory._grow`, `Table.elements`, `Global.value`, `Func.code`).
+(`Memory.data`, `Memory._grow`, `Table.elements`, `Global.v`, `Func.code`).
 """
 from __future__ import annotations
 
@@ -213,31 +213,34 @@ class Table:
 
 
 class Global:
-    """A global: `value` holds the runtime representation."""
-    __slots__ = ("type", "value", "__weakref__")
+    """A global: `v` holds the runtime representation; `value(store)` the public one."""
+    __slots__ = ("type", "v", "__weakref__")
 
     def __init__(self, store, ty, value):
         gt: GlobalType = getattr(ty, "internal", ty)
         self.type = gt
-        self.value = to_internal(value, gt.valtype)
+        self.v = to_internal(value, gt.valtype)
 
     @classmethod
     def _make(cls, gt: GlobalType, value) -> "Global":
         g = cls.__new__(cls)
         g.type = gt
-        g.value = value
+        g.v = value
         return g
 
-    def get(self, store=None):
-        return to_host(self.value, self.type.valtype)
+    def value(self, store=None):
+        """The global's value as the public API gives values (wasmtime-py: Global.value(store))."""
+        return to_host(self.v, self.type.valtype)
+
+    get = value
 
     def set_value(self, store, value) -> None:
         if not self.type.mutable:
             raise Trap("global is immutable")
-        self.value = to_internal(value, self.type.valtype)
+        self.v = to_internal(value, self.type.valtype)
 
     def __repr__(self) -> str:
-        return f"<heron.Global {self.type.valtype} = {self.value!r}>"
+        return f"<heron.Global {self.type.valtype} = {self.v!r}>"
 
 
 class Tag:
