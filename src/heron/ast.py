@@ -155,6 +155,20 @@ class Module:
     customs: list[CustomSection] = field(default_factory=list)   # incl. a raw 'name' section if decoded
     names: Names | None = None
     id: str | None = None                  # text-format module identifier ($name), if any
+    # Explicit recursion groups `(rec ...)` / binary 0x4e, as (first type index, count), in order;
+    # a type outside every listed group is a singleton group of its own. Empty groups are kept
+    # (count 0) so that the encoder re-emits the type section unchanged.
+    rec_groups: list[tuple[int, int]] = field(default_factory=list)
+    # Type indices whose binary form was `sub final` without supertypes (0x4f 0x00 0x60): the same
+    # type as a plain function type, remembered only so that the encoder reproduces the bytes.
+    explicit_final: set[int] = field(default_factory=set)
+
+    def rec_group(self, type_idx: int) -> tuple[int, int]:
+        """(first type index, count) of the recursion group holding `type_idx`."""
+        for start, count in self.rec_groups:
+            if start <= type_idx < start + count:
+                return start, count
+        return type_idx, 1
 
     # Index spaces: imports come first.
     def imported(self, kind: str) -> list[Import]:
