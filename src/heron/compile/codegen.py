@@ -791,6 +791,9 @@ class FunctionCompiler(HandlerLowering):
 
     def op_call(self, ins) -> None:
         j = ins.imm
+        if j < self.ctx.n_imported_funcs:
+            self.emit_import_call(j)      # system convention (compile/handlers.py)
+            return
         name, elided = self.callee_name(j)
         self.emit_call(name, self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j), elided=elided)
 
@@ -1215,7 +1218,8 @@ class FunctionCompiler(HandlerLowering):
     def build_layout(self) -> FrameLayout:
         nslots = self.nlocals + self.max_height if self.stack_slots else max(0, self.nlocals - self.spill_from)
         return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots + self.extra_slots,
-                                 has_dynamic_context=self.has_handlers, name=self.info.name)
+                                 has_dynamic_context=self.has_handlers, calls=self.system_calls,
+                                 name=self.info.name)
 
     def source(self) -> tuple[list[str], list[tuple[int, str | None]]]:
         """The function's Python source lines and, per line, (instruction, trap code)."""

@@ -92,6 +92,7 @@ class HandlerLowering:
         self.pad_labels: dict[int, int] = {}
         self.n_pads = 0
         self.extra_slots = 0
+        self.system_calls: list = []     # CallAssignments of caller-pops calls (outgoing area)
         self.legacy = legacy_clauses(body) if self.has_handlers else {}
         if self.has_handlers:
             # every value live into a landing pad lives in a stack slot (both strategies)
@@ -201,6 +202,44 @@ class HandlerLowering:
             names = [self.pos_ref(target.height + k) for k in range(len(exprs))]
             self.w(f"{', '.join(names)} = {', '.join(exprs)}")
         self.jump(target)
+
+    # ------------------------------------------------------------------ host boundary
+    def emit_import_call(self, j: int) -> None:
+        """`call` of an imported function: the system convention (caller pops). Stack
+        arguments go to this frame's outgoing area, sized by FrameLayout from
+        `system_calls`; the callee `X<j>` is an exit trampoline or an import thunk
+        (runtime/boundary.py)."""
+        from .codegen import Item
+        ft = self.ctx.func_types[j]
+        sabi = assign(ft, self.ctx.target, "system")
+        self.system_calls.append(sabi)
+        n = len(ft.params)
+        items = self.stack[len(self.stack) - n:] if n else []
+        if n:
+            del self.stack[-n:]
+        regs = [it.expr for it, loc in zip(items, sabi.params) if loc.reg is not None]
+        stack_args = [(p, it.expr) for p, (it, loc) in enumerate(zip(items, sabi.params)) if loc.reg is None]
+        self.lazy_stack_check()
+        ra = self.record_site("call")
+        for p, text in stack_args:
+            addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), sabi, p))
+            self.w(f"{addr} = {text}")
+        callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), sabi))  # noqa: E731
+        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
+        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+        call = f"X{j}({', '.join([f'fp - {self.fix(lambda L: -callee_fp(L))}'] + regs)})"
+        nres = len(ft.results)
+        if nres == 0:
+            self.w(call)
+            return
+        if self.stack_slots:
+            h = len(self.stack)
+            names = [self.pos_ref(h + k) for k in range(nres)]
+        else:
+            names = [self.temp() for _ in range(nres)]
+        self.w(f"{', '.join(names)} = {call}")
+        for name in names:
+            self.push(Item(name))
 
     # ------------------------------------------------------------------ instructions
     def op_throw(self, ins) -> None:

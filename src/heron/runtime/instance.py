@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..errors import LinkError, Trap
 from ..types import I32, I64, RefType, TableType, MemType, GlobalType, TagType
 from .numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
+from .boundary import boundary_namespace
 from .exceptions import exception_namespace
 from .objects import HELPERS, Func, Global, Memory, Table, Tag, table_init, mem_init
 from .values import M32, M64, canonical_type, canonical_valtype
@@ -171,6 +172,7 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     ns.update(HELPERS)
     ns["S"] = state.words
     ns.update(exception_namespace(state, inst))
+    ns.update(boundary_namespace(state, inst, nimp_funcs))
     for i, f in enumerate(inst.funcs):
         ns[f"R{i}"] = f
     for i, m in enumerate(inst.mems):

@@ -1,0 +1,142 @@
+"""Calls to imported functions under the system convention (caller pops).
+
+Compiled code calls an imported function the way native code calls into a runtime
+trampoline: with the target's system convention. The caller's frame preallocates the
+outgoing area (shadow space + stack arguments, FrameLayout's `calls`) at its bottom and
+writes the stack arguments there; nothing is pushed at the call. So a frame that calls
+a host function has a non-empty outgoing area below its fixed storage -- the situation
+in which a walker that forgets the outgoing area reads the wrong dynamic-context word.
+
+`system_entry(state, func)` is what such a call site calls, `X<i>(fp, *register args)`:
+
+* a host function: an exit trampoline laid out by the system convention (it reads its
+  stack arguments from the caller's outgoing area and pushes the exit record);
+* a Wasm function of another instance: a frameless thunk that re-passes the arguments
+  under the wasm convention and enters the callee as if called from the caller's SP,
+  keeping the caller's frame record (saved FP, return address) -- like a tail jump, so
+  the walker goes straight from the callee to the caller.
+
+Every address comes from FrameLayout.
+"""
+from __future__ import annotations
+
+import weakref
+
+from ..errors import Trap
+from ..target import FrameLayout, assign
+from ..types import FuncType
+from .exceptions import host_throws_into_wasm
+from .objects import TailCall
+from .values import to_host, to_internal
+
+_EMPTY = FuncType((), ())
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def system_entry(state, func):
+    """The system-convention entry of `func` for calls from compiled code of this store."""
+    entry = _CACHE.get(func)
+    if entry is None:
+        if func.host is not None:
+            entry = _system_exit(state, func.type, host_throws_into_wasm(state, func.host))
+        else:
+            entry = _wasm_thunk(state, func)
+        _CACHE[func] = entry
+    return entry
+
+
+def _results(out, ftype: FuncType):
+    results = ftype.results
+    if not results:
+        return None
+    if len(results) == 1:
+        if isinstance(out, (tuple, list)) and len(out) == 1:
+            out = out[0]
+        return to_internal(out, results[0])
+    if not isinstance(out, (tuple, list)) or len(out) != len(results):
+        raise Trap(f"host function returned {out!r}, expected {len(results)} results")
+    return tuple(to_internal(v, t) for v, t in zip(out, results))
+
+
+def _system_exit(state, ftype: FuncType, host):
+    sabi = assign(ftype, state.target, "system")
+    layout = FrameLayout.build(state.target, "system", sabi, name=getattr(host, "__name__", "host"))
+    low = state.stack.low
+    words = state.words
+    limit = state.stack.limit + layout.fp_to_sp()
+    reg_params = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
+    stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(sabi.params) if loc.reg is None]
+    params = ftype.params
+
+    def exit_system(fp, *regs):
+        if fp < limit:
+            raise Trap("call stack exhausted")
+        vals = [None] * len(params)
+        for p, v in zip(reg_params, regs):
+            vals[p] = v
+        for p, off in stack_params:
+            vals[p] = words[(fp + off - low) >> 3]
+        state.exits.append(fp)
+        state.exit_layouts.append(layout)
+        saved_sp = state.sp
+        state.sp = layout.sp_from_fp(fp)
+        try:
+            out = host(*[to_host(v, t) for v, t in zip(vals, params)])
+        finally:
+            state.sp = saved_sp
+            state.exits.pop()
+            state.exit_layouts.pop()
+        return _results(out, ftype)
+
+    exit_system.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
+    return exit_system
+
+
+def _wasm_thunk(state, func):
+    target = state.target
+    ftype = func.type
+    sabi = assign(ftype, target, "system")
+    wabi = assign(ftype, target, "wasm")
+    own = FrameLayout.build(target, "system", sabi, name="<import thunk>")
+    caller = FrameLayout.build(target, "system", _EMPTY, name="<import thunk caller>")
+    low = state.stack.low
+    words = state.words
+    sys_regs = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
+    sys_stack = [(p, own.incoming_arg_offset(p)) for p, loc in enumerate(sabi.params) if loc.reg is None]
+    w_regs = [p for p, loc in enumerate(wabi.params) if loc.reg is not None]
+    # relative to the caller's SP (= own.call_sp_from_fp(fp)):
+    w_stack = [(p, caller.outgoing_arg_offset(wabi, p)) for p, loc in enumerate(wabi.params) if loc.reg is None]
+    callee_fp_off = caller.fp_from_call_sp(caller.call_sp(0, wabi))
+    sfp_off, ra_off = caller.saved_fp_address(callee_fp_off), caller.return_address_address(callee_fp_off)
+    nparams = len(ftype.params)
+
+    def thunk(fp, *regs):
+        vals = [None] * nparams
+        for p, v in zip(sys_regs, regs):
+            vals[p] = v
+        for p, off in sys_stack:
+            vals[p] = words[(fp + off - low) >> 3]
+        saved_fp = words[(own.saved_fp_address(fp) - low) >> 3]
+        ret = words[(own.return_address_address(fp) - low) >> 3]
+        sp = own.call_sp_from_fp(fp)
+        if sp + callee_fp_off < state.stack.limit:
+            raise Trap("call stack exhausted")
+        for p, off in w_stack:
+            words[(sp + off - low) >> 3] = vals[p]
+        words[(sp + sfp_off - low) >> 3] = saved_fp
+        words[(sp + ra_off - low) >> 3] = ret
+        r = func.code(sp + callee_fp_off, *[vals[p] for p in w_regs])
+        while r.__class__ is TailCall:
+            r = r.f()
+        return r
+
+    thunk.__name__ = f"import_{func.name}"
+    return thunk
+
+
+def boundary_namespace(state, inst, n_imported: int) -> dict:
+    """`X<i>`: the system-convention entry of every imported function."""
+    return {f"X{i}": system_entry(state, inst.funcs[i]) for i in range(n_imported)}
+
+
+__all__ = ["system_entry", "boundary_namespace"]
