@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from ..ast import (CustomSection, Data, Elem, Export, Func, Global, Import, Instr, Module,
                    Table)
-from ..errors import DecodeError
+from ..errors import DecodeError, Unsupported
 from ..features import Features
 from ..types import FUNCREF, FuncType, RefType
 from .instructions import ExprResult, read_expr
 from .leb128 import Reader
 from .names import decode_names
-from .types_codec import (read_global_type, read_mem_type, read_ref_type, read_table_type,
-                          read_tag_type, read_val_type, reject_gc_type_form)
+from .types_codec import (REC_GROUP, SUB_FINAL, read_global_type, read_mem_type, read_ref_type,
+                          read_table_type, read_tag_type, read_val_type, reject_gc_type_form)
 
 MAGIC = b"\x00asm"
 VERSION = b"\x01\x00\x00\x00"
@@ -127,17 +127,39 @@ class _Decoder:
     # -- sections ---------------------------------------------------------------
 
     def type_section(self, r: Reader) -> None:
+        types = self.mod.types
         for _ in range(_vec_count(r)):
+            if r.peek() == REC_GROUP:
+                r.pos += 1
+                first = len(types)
+                count = _vec_count(r)
+                for _ in range(count):
+                    self.sub_type(r)
+                self.mod.rec_groups.append((first, count))
+            else:
+                self.sub_type(r)
+
+    def sub_type(self, r: Reader) -> None:
+        """One function type, plain (0x60) or `sub final` without supertypes (0x4f 0x00 0x60)."""
+        start = r.pos
+        form = r.u8()
+        if form & 0x80:
+            raise DecodeError("integer representation too long", start)
+        if form == SUB_FINAL:
+            supers_at = r.pos
+            if _vec_count(r):
+                raise Unsupported("gc", f"subtype with supertypes at offset 0x{supers_at:x}")
+            self.mod.explicit_final.add(len(self.mod.types))
             start = r.pos
             form = r.u8()
-            if form & 0x80:
-                raise DecodeError("integer representation too long", start)
-            if form != 0x60:
-                reject_gc_type_form(form, start)
+        if form != 0x60:
+            if form in (REC_GROUP, SUB_FINAL):      # nested group, or sub final twice
                 raise DecodeError("malformed function type", start)
-            params = tuple(read_val_type(r) for _ in range(_vec_count(r)))
-            results = tuple(read_val_type(r) for _ in range(_vec_count(r)))
-            self.mod.types.append(FuncType(params, results))
+            reject_gc_type_form(form, start)
+            raise DecodeError("malformed function type", start)
+        params = tuple(read_val_type(r) for _ in range(_vec_count(r)))
+        results = tuple(read_val_type(r) for _ in range(_vec_count(r)))
+        self.mod.types.append(FuncType(params, results))
 
     def import_section(self, r: Reader) -> None:
         for _ in range(_vec_count(r)):

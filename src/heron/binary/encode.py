@@ -74,7 +74,11 @@ def _expr(instrs) -> bytes:
 # -- sections ---------------------------------------------------------------------
 
 def _types(m: Module):
-    def write(t, out):
+    """The type section: one entry per recursion group (explicit groups as 0x4e vectors)."""
+    def write_type(idx: int, out: bytearray) -> None:
+        t = m.types[idx]
+        if idx in m.explicit_final:
+            out += b"\x4f\x00"
         out.append(0x60)
         out += write_uleb(len(t.params))
         for p in t.params:
@@ -82,7 +86,29 @@ def _types(m: Module):
         out += write_uleb(len(t.results))
         for r in t.results:
             out += val_type_bytes(r)
-    return _vec(m.types, write)
+
+    entries: list[tuple[str, int, int]] = []      # ('rec', start, count) or ('one', idx, 1)
+    groups = sorted(m.rec_groups)
+    g = 0
+    idx = 0
+    while idx < len(m.types) or g < len(groups):
+        if g < len(groups) and groups[g][0] <= idx:
+            start, count = groups[g]
+            entries.append(("rec", start, count))
+            idx = max(idx, start + count)
+            g += 1
+        else:
+            entries.append(("one", idx, 1))
+            idx += 1
+
+    def write(entry, out):
+        form, start, count = entry
+        if form == "rec":
+            out.append(0x4E)
+            out += write_uleb(count)
+        for i in range(start, start + count):
+            write_type(i, out)
+    return _vec(entries, write)
 
 
 def _import_desc(kind: str, desc) -> bytes:

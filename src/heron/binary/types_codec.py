@@ -110,8 +110,14 @@ def read_block_type(r: Reader):
     return idx
 
 
+# Type section forms: a recursion group, and a final subtype (supported without supertypes).
+REC_GROUP = 0x4E
+SUB_FINAL = 0x4F
+
+
 def reject_gc_type_form(code: int, offset: int) -> None:
-    """Type section forms of the GC proposal: rec, sub, sub final, struct, array."""
+    """Type section forms only the GC proposal gives meaning: sub (non-final), struct, array
+    (and rec / sub final where they are not allowed, such as nested in a group)."""
     if code in (0x4E, 0x50, 0x4F, 0x5F, 0x5E):
         raise Unsupported("gc", f"type definition form 0x{code:02x} at offset 0x{offset:x}")
 
