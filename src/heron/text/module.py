@@ -90,15 +90,16 @@ class ModuleParser(InstructionParser):
             if kw == "type":
                 c.i = start
                 self.type_field()
+            elif kw == "rec":
+                c.i = start
+                self.rec_field()
         self.n_explicit_types = len(self.m.types)
         for kw, start in fields:
-            if kw == "type":
+            if kw in ("type", "rec"):
                 continue
             c.i = start
             handler = _FIELDS.get(kw)
             if handler is None:
-                if kw == "rec":
-                    raise Unsupported("gc", "rec types")
                 c.i = start + 1
                 if is_reserved(kw):
                     raise c.unexpected()
@@ -164,7 +165,14 @@ class ModuleParser(InstructionParser):
                 self.register(kw, c.opt_id(), start)
                 continue
             if kw == "rec":
-                raise Unsupported("gc", "rec types")
+                # (rec (type $id? ...)*): each member is a type of the index space
+                close = c.match[start]
+                while c.i < close and c.kind() is LP:
+                    member = c.i
+                    if c.kind(1) is ATOM and c.value(1) == "type":
+                        c.i += 2
+                        self.register("type", c.opt_id(), member)
+                    c.i = c.match[member] + 1
 
     def register(self, space: str, name: str | None, start: int) -> None:
         index = self.counts[space]
@@ -309,12 +317,35 @@ class ModuleParser(InstructionParser):
     # ======================================================================
     # module fields
     # ======================================================================
-    def type_field(self) -> None:
+    def rec_field(self) -> None:
+        """(rec (type ...)*): an explicit recursion group; its members may refer to each other."""
+        c = self.c
+        c.i += 2
+        first = len(self.m.types)
+        while not c.peek_rp():
+            if not c.peek_lp_kw("type"):
+                raise c.unexpected("a type definition")
+            self.type_field(in_rec=True)
+        c.rp()
+        self.m.rec_groups.append((first, len(self.m.types) - first))
+
+    def type_field(self, in_rec: bool = False) -> None:
+        """(type $id? (func ...)) or (type $id? (sub final (func ...))), the same type.
+
+        Members of an explicit (rec ...) group never serve inline type uses (as wasm-tools)."""
         c = self.c
         c.i += 2
         name = c.opt_id()
         c.lp()
         kind = c.keyword()
+        sub = kind == "sub"
+        if sub:
+            if not c.take_kw("final"):
+                raise Unsupported("gc", "non-final sub types")
+            if c.kind() is ID or c.peek_uint():
+                raise Unsupported("gc", "sub types with supertypes")
+            c.lp()
+            kind = c.keyword()
         if kind in ("sub", "struct", "array"):
             raise Unsupported("gc", f"{kind} types")
         if kind != "func":
@@ -323,11 +354,14 @@ class ModuleParser(InstructionParser):
         pnames: list = []
         params, results = self.params_results(pnames)
         c.rp()
+        if sub:
+            c.rp()
         c.rp()
         ft = FuncType(tuple(params), tuple(results))
         idx = len(self.m.types)
         self.m.types.append(ft)
-        self.type_index.setdefault(ft, idx)
+        if not in_rec:
+            self.type_index.setdefault(ft, idx)
         if name is not None:
             self.names.types[idx] = name
         if pnames:
