@@ -11,6 +11,7 @@ import math
 
 from ..errors import Trap
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
+from ..valid.canonical import canonical_types, intern
 from .numerics import f32_round
 
 M32 = 0xFFFF_FFFF
@@ -61,25 +62,12 @@ def results_to_host(value, results: tuple):
     return tuple(to_host(v, t) for v, t in zip(value, results))
 
 
-_CANON: dict = {}
-
-
-def canonical_type(module, type_idx: int, _seen: frozenset = frozenset()) -> FuncType:
+def canonical_type(module, type_idx: int) -> FuncType:
     """The engine-wide canonical object for a module's function type (identity-comparable).
 
-    Typed references name other types by index; those are replaced by the referenced
-    canonical type, so equal structures from different modules are the same object."""
-    ft = module.types[type_idx]
-
-    def canon_val(t):
-        if isinstance(t, RefType) and isinstance(t.heap, int) and not isinstance(t.heap, bool):
-            if t.heap in _seen or t.heap == type_idx:
-                return RefType(t.nullable, ("rec", t.heap))
-            return RefType(t.nullable, canonical_type(module, t.heap, _seen | {type_idx}))
-        return t
-
-    key = FuncType(tuple(canon_val(t) for t in ft.params), tuple(canon_val(t) for t in ft.results))
-    return _CANON.setdefault(key, key)
+    Equal types of different modules — iso-recursively: same recursion group structure,
+    same position — are the same object; see heron.valid.canonical."""
+    return canonical_types(module)[type_idx]
 
 
 def canonical_valtype(module, t):
@@ -90,7 +78,8 @@ def canonical_valtype(module, t):
 
 
 def canonical_functype(ft: FuncType) -> FuncType:
-    return _CANON.setdefault(ft, ft)
+    """A host-given function type (a singleton group) as its canonical object."""
+    return intern(ft)
 
 
 def trap(code: str) -> Trap:

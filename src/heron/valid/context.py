@@ -1,10 +1,10 @@
 """The validation context C: what every index space holds, plus type equivalence and subtyping.
 
-Without GC every defined type is a function type in its own singleton recursion
-group. Two type indices denote the same type when their function types are
-structurally equal after replacing each referenced type index by its canonical
-id (iso-recursive canonicalization restricted to singleton groups). A type may
-refer to itself and to earlier types, never to later ones.
+Without GC every defined type is a final function type, in an explicit recursion
+group `(rec ...)` or in a singleton group of its own. Two type indices denote the
+same type when their groups are structurally equal and they sit at the same
+position (iso-recursive equivalence, see canonical.py); a type may refer to the
+members of its own group and to earlier types, never to later ones.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..errors import Unsupported
 from ..features import Features
 from ..types import (ABSTRACT_HEAPS, GC_HEAPS, I32, I64, FuncType, GlobalType, MemType, RefType,
                      TableType, TagType, ValType)
+from .canonical import group_spans, in_group_ref
 
 # Internal heap type of a reference popped from a polymorphic (unreachable) stack.
 BOT = "bot"
@@ -41,7 +42,7 @@ def result_str(ts) -> str:
 class Context:
     """Index spaces of a module, in the order the spec's context C lists them."""
 
-    def __init__(self, types: list[FuncType], features: Features):
+    def __init__(self, types: list[FuncType], features: Features, rec_groups=()):
         self.features = features
         self.types = types
         self.canon: list[int] = []
@@ -53,23 +54,32 @@ class Context:
         self.elems: list[RefType] = []
         self.num_datas = 0
         self.refs: set[int] = set()
-        self._canonicalize()
+        self._canonicalize(rec_groups)
 
     # ---- types -------------------------------------------------------------------------------
-    def _canonicalize(self) -> None:
+    def _canonicalize(self, rec_groups) -> None:
+        """canon[i]: a module-local id, equal for two indices iff they denote the same type."""
+        spans = group_spans(len(self.types), rec_groups)
+        if spans is None:
+            raise Invalid("malformed recursion groups")
         ids: dict[tuple, int] = {}
-        for i, ft in enumerate(self.types):
-            if not isinstance(ft, FuncType):
-                raise Unsupported("gc", f"type {i} is not a function type")
-            for t in (*ft.params, *ft.results):
-                self.check_valtype(t, limit=i + 1, where=f"type {i}")
-            key = (tuple(self._canon_val(t, i) for t in ft.params),
-                   tuple(self._canon_val(t, i) for t in ft.results))
-            self.canon.append(ids.setdefault(key, len(ids)))
+        for start, count in spans:
+            for i in range(start, start + count):
+                ft = self.types[i]
+                if not isinstance(ft, FuncType):
+                    raise Unsupported("gc", f"type {i} is not a function type")
+                for t in (*ft.params, *ft.results):
+                    self.check_valtype(t, limit=start + count, where=f"type {i}")
+            group = tuple((tuple(self._canon_val(t, start, count) for t in ft.params),
+                           tuple(self._canon_val(t, start, count) for t in ft.results))
+                          for ft in self.types[start:start + count])
+            for k in range(count):
+                self.canon.append(ids.setdefault((group, k), len(ids)))
 
-    def _canon_val(self, t: ValType, self_idx: int):
+    def _canon_val(self, t: ValType, start: int, count: int):
         if isinstance(t, RefType) and isinstance(t.heap, int):
-            return ("ref", t.nullable, "self" if t.heap == self_idx else self.canon[t.heap])
+            rel = in_group_ref(t.heap, start, count)
+            return ("ref", t.nullable, rel if rel is not None else self.canon[t.heap])
         return t
 
     def check_heap(self, heap, limit: int | None = None) -> None:

@@ -121,7 +121,8 @@ class _Validator:
     def run(self) -> ModuleInfo:
         m = self.m
         # Context() checks and canonicalizes the type section.
-        ctx = self.ctx = self.guard("type section", Context, list(m.types), self.features)
+        ctx = self.ctx = self.guard("type section", Context, list(m.types), self.features,
+                                   list(getattr(m, "rec_groups", ())))
         self.collect_refs()
 
         for n, imp in enumerate(m.imports):
