@@ -106,55 +106,79 @@ class StoreState:
                                                      ftype), results)
             return host_entry
 
-        fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
-        state = self
-        words = self.words
-        low = self.stack.low
-        limit = self.stack.limit + 4096
-        entries = self.entries
-        exits = self.exits
-        code = func.code
-        single = len(results) == 1
-        rtype = results[0] if single else None
-        signed = {"i32": 0x8000_0000, "i64": 0x8000_0000_0000_0000}.get(rtype)
+        return self._compiled_entry(func)
 
-        def entry(args):
-            vals = convert_in(args)
-            if len(entries) >= MAX_ACTIVATIONS:
-                # each host <-> Wasm round trip nests C frames of the interpreter: bound them
-                raise Trap("call stack exhausted")
-            sp = state.sp & -16
-            if sp < limit:
-                raise Trap("call stack exhausted")
-            for p, off in stack_params:
-                words[(sp + off - low) >> 3] = vals[p]
-            fp = sp + fp_off
-            words[(sp + sfp_off - low) >> 3] = exits[-1] if exits else 0
-            words[(sp + ra_off - low) >> 3] = ENTRY_PC
-            entries.append(fp)
-            try:
-                r = code(fp, *[vals[p] for p in reg_params])
-                while r.__class__ is TailCall:
-                    r = r.f()
-            except Trap as e:
-                if not e.backtrace:
-                    e.backtrace = state.backtrace(e.__traceback__, fp)
-                raise e.with_traceback(None)
-            except HeronError:
-                raise
-            except Exception as e:
-                trap = state.convert(e, fp)
-                if trap is None:
-                    raise
-                raise trap from None
-            finally:
-                entries.pop()
-            if signed is not None:
-                return r - ((r & signed) << 1)
-            if single or not results:
-                return r
-            return results_to_host(r, results)
-        return entry
+    def _compiled_entry(self, func):
+        """A Python function specialized to the signature: unpack, convert, write the stack
+        arguments and the entry frame record, call, run the trampoline loop, convert back."""
+        ftype = func.type
+        params, results = ftype.params, ftype.results
+        fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
+        n = len(params)
+        names = [f"a{i}" for i in range(n)]
+        lines = ["def entry(args):",
+                 f"    if len(args) != {n}: raise TypeError('{func.name} expects {n} arguments, got %d' % len(args))"]
+        if n:
+            lines.append(f"    {', '.join(names)}{',' if n == 1 else ''} = args")
+        for i, t in enumerate(params):
+            if t in ("i32", "i64"):
+                mask = "0xFFFFFFFF" if t == "i32" else "0xFFFFFFFFFFFFFFFF"
+                lines.append(f"    a{i} = a{i} & {mask} if a{i}.__class__ is int else _ti(a{i}, {t!r})")
+            elif t in ("f32", "f64"):
+                lines.append(f"    a{i} = _ti(a{i}, {t!r})")
+        lines += [
+            f"    if len(entries) >= {MAX_ACTIVATIONS}: raise Trap('call stack exhausted')",
+            "    sp = state.sp",
+            f"    if sp < {self.stack.limit + 4096}: raise Trap('call stack exhausted')",
+            f"    w = (sp - {self.stack.low}) >> 3",
+        ]
+        for p, off in stack_params:
+            lines.append(f"    words[w + {off >> 3}] = a{p}")
+        lines += [
+            f"    words[w + {sfp_off >> 3}] = exits[-1] if exits else 0",
+            f"    words[w + {ra_off >> 3}] = {ENTRY_PC}",
+            f"    fp = sp + {fp_off}",
+            "    entries.append(fp)",
+            "    try:",
+            f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
+            "        while r.__class__ is TailCall: r = r.f()",
+            "    except BaseException as e:",
+            "        entries.pop()",
+            "        raise state.escape(e, fp)",
+            "    entries.pop()",
+        ]
+        if not results:
+            lines.append("    return None")
+        elif len(results) == 1 and results[0] == "i32":
+            lines.append("    return r - ((r & 0x80000000) << 1)")
+        elif len(results) == 1 and results[0] == "i64":
+            lines.append("    return r - ((r & 0x8000000000000000) << 1)")
+        elif len(results) == 1:
+            lines.append("    return r")
+        else:
+            lines.append("    return _rth(r, results)")
+        ns = {"state": self, "words": self.words, "entries": self.entries, "exits": self.exits,
+              "code": func.code, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
+              "_rth": results_to_host, "results": results}
+        exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name}>", "exec"), ns)
+        return ns["entry"]
+
+    def escape(self, e: BaseException, entry_fp: int) -> BaseException:
+        """What leaves the activation for an exception raised in it: a Trap gets its Wasm
+        backtrace, a Python error raised by generated code becomes the Trap it stands for,
+        anything else (a host function's own error, WasmException) passes unchanged."""
+        if isinstance(e, Trap):
+            if not e.backtrace:
+                e.backtrace = self.backtrace(e.__traceback__, entry_fp)
+            e.__suppress_context__ = True
+            return e.with_traceback(None)
+        if isinstance(e, HeronError) or not isinstance(e, Exception):
+            return e
+        trap = self.convert(e, entry_fp)
+        if trap is None:
+            return e
+        trap.__suppress_context__ = True
+        return trap
 
     # ------------------------------------------------------------------ exits
     def exit_trampoline(self, ftype: FuncType, host):
