@@ -1,7 +1,12 @@
-"""Opt-in mutation check (DESIGN.md section 7): with each walker fault switched on
-(HERON_UNWIND_FAULT, read by heron.target.frame), the regression suite must fail on
-every target; without it, it passes. Slow (runs the suite once per fault and target),
-so it runs only with HERON_UNWIND_MUTATION=1.
+"""Mutation check (DESIGN.md section 7): with each walker fault of heron.target.frame
+switched on (HERON_UNWIND_FAULT), the unwinding regressions must fail; without it
+they pass (test_regressions.py).
+
+By default a bounded form runs in-process: for each fault, a handful of cases whose
+frames have what the fault forgets (incoming stack arguments below the catcher / an
+outgoing area below the catcher's dynamic-context slot) on every target and both
+strategies; each must give a wrong outcome or crash. HERON_UNWIND_MUTATION=1 also runs
+the whole regression suite once per fault and target in a subprocess.
 """
 from __future__ import annotations
 
@@ -12,14 +17,62 @@ from pathlib import Path
 
 import pytest
 
-from heron.target.frame import FAULT_ENV, FAULTS
+sys.path.insert(0, str(Path(__file__).parent))
+
+from corpus import CASES  # noqa: E402
+import unwind_engines as engines  # noqa: E402
+from heron.target import frame  # noqa: E402
+from heron.target.frame import FAULT_CALLER_SP, FAULT_DYNCTX, FAULT_ENV, FAULTS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ["x86_64-sysv", "x86_64-windows", "aarch64"]
+STRATEGIES = ["baseline", "optimizing"]
+BY_NAME = {c.name: c for c in CASES}
 
-pytestmark = pytest.mark.skipif(os.environ.get("HERON_UNWIND_MUTATION") != "1",
-                                reason="opt-in: set HERON_UNWIND_MUTATION=1")
+# cases with the forgotten area on every target (incoming stack args of a callee of the
+# catching frame; a host call's outgoing area below the catcher's dynamic-context slot)
+SENSITIVE = {
+    FAULT_CALLER_SP: ["overflow-int+3-depth1", "overflow-float+2-depth5", "overflow-mixed-7i-10f-depth2"],
+    FAULT_DYNCTX: ["outgoing-catcher", "host-throws-into-wasm", "reuse-catch-twice-rethrow-sink"],
+}
 
+
+@pytest.fixture
+def fault(request, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, request.param)
+    frame.reset_fault_cache()
+    yield request.param
+    monkeypatch.delenv(FAULT_ENV)
+    frame.reset_fault_cache()
+
+
+def _outcome(case, target, strategy):
+    try:
+        return engines.run_heron(case, target, strategy)
+    except Exception as e:  # noqa: BLE001 - a crash is one of the two accepted failures
+        return ("crash", type(e).__name__)
+
+
+@pytest.mark.parametrize("fault", FAULTS, indirect=True)
+@pytest.mark.parametrize("target", TARGETS)
+def test_fault_breaks_sensitive_cases(target, fault):
+    for name in SENSITIVE[fault]:
+        case = BY_NAME[name]
+        for strategy in STRATEGIES:
+            got = _outcome(case, target, strategy)
+            assert got != case.expected, f"{name} on {target}/{strategy} passed under {fault}"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_sensitive_cases_pass_without_fault(target):
+    assert frame.active_fault() is None
+    for names in SENSITIVE.values():
+        for name in names:
+            for strategy in STRATEGIES:
+                assert engines.run_heron(BY_NAME[name], target, strategy) == BY_NAME[name].expected
+
+
+# ----------------------------------------------------------------------------- full suite (opt-in)
 
 def _suite(target: str, fault: str | None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
@@ -31,10 +84,10 @@ def _suite(target: str, fault: str | None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, cwd=HERE.parents[1])
 
 
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.skipif(os.environ.get("HERON_UNWIND_MUTATION") != "1",
+                    reason="opt-in: set HERON_UNWIND_MUTATION=1 (runs the whole suite per fault)")
+@pytest.mark.parametrize("fault_name", FAULTS)
 @pytest.mark.parametrize("target", TARGETS)
-def test_fault_is_caught(target, fault):
-    r = _suite(target, fault)
-    if "exceptions not implemented yet" in r.stdout and " passed" not in r.stdout:
-        pytest.skip("exceptions not implemented yet")
+def test_fault_fails_whole_suite(target, fault_name):
+    r = _suite(target, fault_name)
     assert r.returncode != 0 and " failed" in r.stdout, r.stdout[-2000:]
