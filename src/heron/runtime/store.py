@@ -192,29 +192,45 @@ class StoreState:
         order = [("r", p) for p, loc in enumerate(cabi.params) if loc.reg is not None]
         params = ftype.params
         results = ftype.results
-        state = self
-
-        def exit_to_host(fp, *regs):
-            if fp < limit:
-                raise Trap("call stack exhausted")
-            vals = [None] * len(params)
-            for (_, p), v in zip(order, regs):
-                vals[p] = v
-            for p, off in stack_params:
-                vals[p] = words[(fp + off - low) >> 3]
-            state.exits.append(fp)
-            state.exit_layouts.append(layout)
-            saved_sp = state.sp
-            state.sp = layout.sp_from_fp(fp)
-            try:
-                out = host(*[to_host(v, t) for v, t in zip(vals, params)])
-            finally:
-                state.sp = saved_sp
-                state.exits.pop()
-                state.exit_layouts.pop()
-            return _host_results(out, ftype)
-
-        exit_to_host.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
+        reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
+        # generated per signature: no argument lists built, one conversion per value
+        lines = [f"def exit_to_host({', '.join(['fp'] + [f'a{p}' for p in reg_params])}):",
+                 f"    if fp < {limit}: raise Trap('call stack exhausted')"]
+        if stack_params:
+            lines.append(f"    w = (fp - {low}) >> 3")
+        for p, off in stack_params:
+            lines.append(f"    a{p} = words[w + {off >> 3}]")
+        for p, t in enumerate(params):
+            if t == "i32":
+                lines.append(f"    a{p} = a{p} - ((a{p} & 0x80000000) << 1)")
+            elif t == "i64":
+                lines.append(f"    a{p} = a{p} - ((a{p} & 0x8000000000000000) << 1)")
+        lines += [
+            "    exits.append(fp)",
+            "    exit_layouts.append(layout)",
+            "    saved_sp = state.sp",
+            "    state.sp = sp_from_fp(fp)",
+            "    try:",
+            f"        out = host({', '.join(f'a{p}' for p in range(len(params)))})",
+            "    finally:",
+            "        state.sp = saved_sp",
+            "        exits.pop()",
+            "        exit_layouts.pop()",
+        ]
+        if not results:
+            lines.append("    return None")
+        elif len(results) == 1 and results[0] in ("i32", "i64"):
+            mask = "0xFFFFFFFF" if results[0] == "i32" else "0xFFFFFFFFFFFFFFFF"
+            lines.append(f"    if out.__class__ is int: return out & {mask}")
+            lines.append("    return _host_results(out, ftype)")
+        else:
+            lines.append("    return _host_results(out, ftype)")
+        ns = {"Trap": Trap, "words": words, "exits": self.exits, "exit_layouts": self.exit_layouts,
+              "layout": layout, "state": self, "sp_from_fp": layout.sp_from_fp, "host": host,
+              "_host_results": _host_results, "ftype": ftype}
+        name = getattr(host, "__name__", "host")
+        exec(compile("\n".join(lines) + "\n", f"<heron exit {name}>", "exec"), ns)
+        exit_to_host = ns["exit_to_host"]
         return exit_to_host
 
     def frames(self) -> list:
