@@ -41,6 +41,10 @@ MAX_MEMORY_BYTES = 4 * 65536
 # reference engine gets the same limits so growth succeeds or fails alike.
 HERON_MAX_MEMORY_BYTES = 1 << 31
 HERON_MAX_TABLE = 10_000_000
+# A fresh store per instance (no state carried between runs through stack memory); the
+# termination fuel bounds recursion to ~100 frames, so a 1 MiB stack is plenty.
+HERON_STACK_SIZE = 1 << 20
+STACK_POISON = 0x5EED_DEAD_BEEF_5EED
 TARGETS = ("x86_64-sysv", "x86_64-windows", "aarch64")
 STRATEGIES = ("baseline", "optimizing")
 
@@ -68,21 +72,37 @@ def seed_bytes(index: int) -> bytes:
 
 def generate(index: int, exceptions: bool = True) -> bytes:
     """The smith module for `index`. exceptions=False: the same configuration with the
-    exception-handling instructions switched off (the non-EH stream)."""
+    exception-handling instructions switched off (the non-EH stream). Cached on disk by
+    (wasm-tools version, configuration, flags, index): generation is deterministic."""
     tool = wasm_tools()
     if tool is None:
         raise RuntimeError("wasm-tools is not installed")
+    flags = ["--ensure-termination", "--max-memory32-bytes", str(MAX_MEMORY_BYTES)]
+    if not exceptions:
+        flags += ["--exceptions-enabled", "false"]
+    key = hashlib.sha1(repr((_tool_version(tool), SMITH_CONFIG.read_bytes(), flags)).encode()).hexdigest()[:16]
+    cached = Path(tempfile.gettempdir()) / "heron-smith-cache" / f"{key}-{index}.wasm"
+    if cached.exists():
+        return cached.read_bytes()
     with tempfile.TemporaryDirectory() as d:
         seed = Path(d) / "seed.bin"
         out = Path(d) / "out.wasm"
         seed.write_bytes(seed_bytes(index))
-        r = subprocess.run([tool, "smith", "-c", str(SMITH_CONFIG), "--ensure-termination",
-                            "--max-memory32-bytes", str(MAX_MEMORY_BYTES), str(seed), "-o", str(out)]
-                           + ([] if exceptions else ["--exceptions-enabled", "false"]),
+        r = subprocess.run([tool, "smith", "-c", str(SMITH_CONFIG), *flags, str(seed), "-o", str(out)],
                            capture_output=True)
         if r.returncode:
             raise RuntimeError(f"wasm-tools smith failed for seed {index}: {r.stderr.decode()}")
-        return out.read_bytes()
+        data = out.read_bytes()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(cached)
+    return data
+
+
+@functools.lru_cache(maxsize=None)
+def _tool_version(tool: str) -> str:
+    return subprocess.run([tool, "--version"], capture_output=True, text=True).stdout.strip()
 
 
 def wat(data: bytes) -> str:
@@ -219,6 +239,10 @@ def wasmtime_engine():
     config = wasmtime.Config()
     config.wasm_exceptions = True
     config.wasm_tail_call = True
+    # NaN results of float arithmetic have a nondeterministic sign and payload, and smith
+    # makes every value observable by reinterpreting it into an integer global; wasmtime's
+    # canonical NaNs (0x7fc00000 / 0x7ff8000000000000) are what Heron produces.
+    config.cranelift_nan_canonicalization = True
     return wasmtime.Engine(config)
 
 
@@ -401,7 +425,7 @@ def heron_module(data: bytes, target: str, strategy: str, decoded=None):
     """Decode, validate and compile on Heron (raises Heron's errors, incl. Unsupported);
     `decoded`: an ast.Module Heron already decoded and validated from `data` (compile only)."""
     import heron
-    engine = heron.Engine(heron.Config(target=target, strategy=strategy))
+    engine = heron.Engine(heron.Config(target=target, strategy=strategy, stack_size=HERON_STACK_SIZE))
     if decoded is not None:
         return heron.Module.from_ast(engine, decoded)
     return heron.Module(engine, data)
@@ -430,11 +454,22 @@ def _heron_payload(exc, plan: Plan):
     return tuple(norm_untyped(v) for v in exc.payload)
 
 
+def fresh_store(engine):
+    """A Store whose stack memory is poisoned, so a slot read before it is written shows."""
+    import heron
+    store = heron.Store(engine)
+    words = store.stack.words
+    words[:] = [STACK_POISON] * len(words)
+    return store
+
+
 def run_heron(module, plan: Plan) -> Report:
     import heron
-    store = heron.Store(module.engine)   # one store (and stack) for every instance: also checks
-                                         # that a trap or an exception leaves it reusable
+    store = None
+
     def new_instance():
+        nonlocal store
+        store = fresh_store(module.engine)
         try:
             return heron.Instance(store, module, []), None
         except heron.WasmException as e:

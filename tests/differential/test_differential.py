@@ -11,7 +11,7 @@ rejects are skipped; modules Heron reports as Unsupported are counted and must s
 small minority -- except exception handling, which is counted separately while Heron
 cannot compile it yet.
 
-Default: HERON_FUZZ_MODULES=30 modules per stream (a few seconds each stream);
+Default: HERON_FUZZ_MODULES=20 modules per stream (about 5 s of CPU each);
 set it higher for a longer run. HERON_FUZZ_FIRST shifts the seed range;
 HERON_FUZZ_KEEP=DIR keeps the modules with findings.
 """
@@ -28,7 +28,7 @@ pytest.importorskip("wasmtime")
 if harness.wasm_tools() is None or not harness.SMITH_CONFIG.exists():
     pytest.skip("wasm-tools or the smith configuration is missing", allow_module_level=True)
 
-COUNT = int(os.environ.get("HERON_FUZZ_MODULES", "30"))
+COUNT = int(os.environ.get("HERON_FUZZ_MODULES", "20"))
 FIRST = int(os.environ.get("HERON_FUZZ_FIRST", "0"))
 # Unsupported (other than exceptions before they land) must stay below this share.
 MAX_UNSUPPORTED_SHARE = 0.1
