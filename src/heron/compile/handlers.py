@@ -29,6 +29,9 @@ from .codemap import PC_STRIDE
 
 _NO_ARGS = FuncType((), ())
 TRAP_NULL_EXN = "null exception reference"
+# Test-only, read at compile time: every call site first records (SP, vmctx) of its frame
+# under its FP in the runtime's SHADOW dict, so tests can check the walker frame by frame.
+SHADOW_FRAMES = False
 
 
 def count_landing_pads(body: list) -> int:
@@ -136,7 +139,12 @@ class HandlerLowering:
 
     def note_site(self, kind: str) -> None:
         """Called for every recorded call site: handlers, and the vmctx into its slot."""
-        if not self.has_handlers or kind in ("tail", "elided"):
+        if kind == "tail":
+            return
+        if SHADOW_FRAMES:
+            # test-only shadow record: what this frame really is (tests/unwind frame check)
+            self.w(f"SHADOW[fp] = (fp - {self.fix(lambda L: L.fp_to_sp())}, VMCTX)")
+        if not self.has_handlers or kind == "elided":
             return
         chain = self.current_chain()
         if not chain:

@@ -15,6 +15,11 @@ from ..errors import WasmException
 from .values import to_host, to_internal
 
 
+# Test-only: FP -> (SP, vmctx) as the compiler laid the frame out, written by code compiled
+# with compile.handlers.SHADOW_FRAMES set (tests/unwind/test_frame_check.py).
+SHADOW: dict = {}
+
+
 class Exn:
     """An exception object: the thrown tag instance and its payload (runtime values)."""
     __slots__ = ("tag", "values")
@@ -75,7 +80,7 @@ def exception_namespace(state, inst) -> dict:
     if thrower is None:
         from ..unwind.throw import make_thrower
         thrower = state.eh_throw = make_thrower(state)
-    ns = {"_throw": thrower, "Exn": Exn, "Resume": Resume, "VMCTX": inst}
+    ns = {"_throw": thrower, "Exn": Exn, "Resume": Resume, "VMCTX": inst, "SHADOW": SHADOW}
     for i, tag in enumerate(inst.tags):
         ns[f"TG{i}"] = tag
     return ns

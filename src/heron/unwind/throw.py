@@ -50,7 +50,7 @@ def search(state, fp: int, pc: int, sp: int, exn: Exn) -> Resume | None:
     """Find the handler for `exn` in the activation whose innermost Wasm frame is (fp, pc, sp)."""
     words = state.words
     low = state.stack.low
-    sites = state.codemap._sites
+    sites = getattr(state.codemap, "_sites", {})
     tag = exn.tag
     observer = WALK_OBSERVER
     while True:
@@ -65,12 +65,12 @@ def search(state, fp: int, pc: int, sp: int, exn: Exn) -> Resume | None:
         vm = None
         if handlers:
             vm = words[(layout.walker_dynamic_context_address(sp) - low) >> 3]
+            if observer is not None:
+                observer(fp, sp, pc, vm, info)
             tags = getattr(vm, "tags", None)
             if tags.__class__ is not list:
                 raise UnwindError(f"no dynamic context in the frame of {info.name} "
                                   f"(read {vm!r} at SP 0x{sp:x})")
-            if observer is not None:
-                observer(fp, sp, pc, vm, info)
             for tag_index, _kind, pad in handlers:
                 if tag_index is None or tags[tag_index] is tag:
                     return Resume(fp, sp, pad, exn)
