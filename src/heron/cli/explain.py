@@ -198,8 +198,8 @@ def _callee_text(module, func_body, site, compiled=None) -> str:
             if size:
                 text += f", {size}-byte stack-arg area"
         return text
-    if op in ("throw",) and isinstance(ins.imm, int):
-        return f"{op} {_tag_label(module, ins.imm)}"
+    if op == "throw" and isinstance(ins.imm, int):
+        return _tag_label(module, ins.imm)
     if op in ("call_indirect", "return_call_indirect"):
         imm = ins.imm
         if isinstance(imm, tuple) and len(imm) == 2:
