@@ -28,6 +28,7 @@ from typing import Callable
 from ..errors import HeronError
 from ..runtime.exceptions import Exn, Resume, uncaught
 from ..target import FrameLayout
+from ..target.frame import active_fault
 from ..types import FuncType
 
 _EMPTY = FuncType((), ())
@@ -46,25 +47,41 @@ def stub_layout(target) -> FrameLayout:
     return FrameLayout.build(target, "wasm", _EMPTY, name="<throw>")
 
 
+def walker_offsets(info, fault) -> tuple:
+    """The walker's view of one function's frame, from its FrameLayout: the walker_* and
+    frame-record methods evaluated at base 0 (they are constant arithmetic on the layout's
+    fields, see target/frame.py), cached on the FunctionInfo per fault setting:
+    (fault, caller SP - FP, return address - FP, saved FP - FP, dynctx slot - SP | None)."""
+    L = info.layout
+    w = (fault, L.walker_caller_sp(0), L.return_address_address(0), L.saved_fp_address(0),
+         L.walker_dynamic_context_address(0) if L.has_dynamic_context else None)
+    info.walker_offsets = w
+    return w
+
+
 def search(state, fp: int, pc: int, sp: int, exn: Exn) -> Resume | None:
     """Find the handler for `exn` in the activation whose innermost Wasm frame is (fp, pc, sp)."""
     words = state.words
     low = state.stack.low
-    sites = getattr(state.codemap, "_sites", {})
+    high = state.stack.base
+    codemap = state.codemap
+    sites = getattr(codemap, "_sites", {})
     tag = exn.tag
     observer = WALK_OBSERVER
+    fault = active_fault()
     while True:
         site = sites.get(pc)
         if site is None:
-            site = state.codemap.call_site(pc)
+            site = codemap.call_site(pc)
             if site is None:
                 return None          # host code: the entry trampoline's return address
         info = site.func
-        layout = info.layout
+        w = getattr(info, "walker_offsets", None)
+        if w is None or w[0] != fault:
+            w = walker_offsets(info, fault)
         handlers = site.handlers
-        vm = None
         if handlers:
-            vm = words[(layout.walker_dynamic_context_address(sp) - low) >> 3]
+            vm = words[(sp + w[4] - low) >> 3]
             if observer is not None:
                 observer(fp, sp, pc, vm, info)
             tags = getattr(vm, "tags", None)
@@ -78,10 +95,10 @@ def search(state, fp: int, pc: int, sp: int, exn: Exn) -> Resume | None:
             observer(fp, sp, pc, None, info)
         if info.frame_elided:
             return None              # unreachable: nothing below an elided frame throws
-        sp = layout.walker_caller_sp(fp)
-        ra = layout.return_address_address(fp)
-        sfp = layout.saved_fp_address(fp)
-        if ra >= state.stack.base or sfp < low:
+        sp = fp + w[1]
+        ra = fp + w[2]
+        sfp = fp + w[3]
+        if ra >= high or sfp < low:
             raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
         pc = words[(ra - low) >> 3]
         fp = words[(sfp - low) >> 3]
