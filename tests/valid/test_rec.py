@@ -163,3 +163,20 @@ def test_call_indirect_across_modules_checks_groups(strategy):
     assert call(store, 2) == 33
     with pytest.raises(Trap, match="indirect call type mismatch"):
         call(store, 0)
+
+
+# ---- the suite's own equivalence scripts (outside the required set: they need GC elsewhere) --
+
+@pytest.mark.parametrize("stem, min_passed", [("type-equivalence", 32), ("type-rec", 6),
+                                              ("type-canon", 2), ("tag", 10)])
+def test_suite_equivalence_scripts(stem, min_passed):
+    from testsuite_paths import TESTSUITE
+    from heron.script.adapters import RuntimeAdapter
+    from heron.script.runner import run_script
+    path = TESTSUITE / f"{stem}.wast"
+    if not path.exists():
+        pytest.skip("official test suite not available")
+    [result] = run_script(path, Features(), adapter_factory=RuntimeAdapter)
+    assert [(f.line, f.message) for f in result.failures] == []
+    assert result.passed >= min_passed
+    assert set(result.skip_reasons) <= {"unsupported: gc"}     # struct types only
