@@ -117,7 +117,7 @@ class StoreState:
         n = len(params)
         names = [f"a{i}" for i in range(n)]
         lines = ["def entry(args):",
-                 f"    if len(args) != {n}: raise TypeError('{func.name} expects {n} arguments, got %d' % len(args))"]
+                 f"    if len(args) != {n}: raise TypeError(arity_message % len(args))"]
         if n:
             lines.append(f"    {', '.join(names)}{',' if n == 1 else ''} = args")
         for i, t in enumerate(params):
@@ -159,8 +159,9 @@ class StoreState:
             lines.append("    return _rth(r, results)")
         ns = {"state": self, "words": self.words, "entries": self.entries, "exits": self.exits,
               "code": func.code, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
-              "_rth": results_to_host, "results": results}
-        exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name}>", "exec"), ns)
+              "_rth": results_to_host, "results": results,
+              "arity_message": f"{func.name} expects {n} arguments, got %d"}
+        exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name!r}>", "exec"), ns)
         return ns["entry"]
 
     def escape(self, e: BaseException, entry_fp: int) -> BaseException:
