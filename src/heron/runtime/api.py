@@ -345,6 +345,17 @@ class TagType:
     def __init__(self, functype: FuncType):
         self.internal = functype.internal
 
+    @property
+    def functype(self) -> FuncType:
+        return FuncType._wrap(self.internal)
+
+    @property
+    def params(self) -> list[ValType]:
+        return [ValType(t) for t in self.internal.params]
+
+    def __repr__(self) -> str:
+        return f"TagType({self.internal})"
+
 
 __all__ = ["Config", "Engine", "Store", "Module", "Instance", "Linker", "Func", "FuncType", "ValType",
            "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",

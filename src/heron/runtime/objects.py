@@ -260,6 +260,23 @@ class Tag:
         t.functype = ft
         return t
 
+    def ty(self, store=None):
+        """The tag's type (a heron.TagType), as wasmtime-py's `Tag.type(store)`."""
+        from .api import FuncType as PublicFuncType, TagType
+        return TagType(PublicFuncType._wrap(self.type))
+
+    type_of = ty
+
+    @property
+    def params(self) -> list:
+        """The payload's value types (heron.ValType)."""
+        from .api import ValType
+        return [ValType(t) for t in self.type.params]
+
+    def eq(self, store, other: "Tag") -> bool:
+        """Tags are compared by instance (identity), as Wasm handlers match them."""
+        return self is other
+
     def __repr__(self) -> str:
         return f"<heron.Tag {self.type}>"
 
