@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,7 @@ def elidable_functions(module: ast.Module) -> set[int]:
                 changed = True
     return set(callees)
 # filename of generated code -> CompiledModule (for traps: line -> instruction)
-REGISTRY: dict[str, "CompiledModule"] = {}
+REGISTRY: "weakref.WeakValueDictionary[str, CompiledModule]" = weakref.WeakValueDictionary()
 
 
 @dataclass(eq=False)
