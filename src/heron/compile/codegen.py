@@ -89,7 +89,7 @@ class Item:
 class Ctl:
     """One open control construct."""
     __slots__ = ("kind", "height", "nparams", "nresults", "id", "targeted", "pyloop", "prop", "exit_via",
-                 "merge",
+                 "merge", "tail_return",
                  "reach_end", "else_stack", "has_else", "start_indent", "flat_end", "flat_else",
                  "flat_start", "instr")
 
@@ -104,6 +104,7 @@ class Ctl:
         self.prop: list = []          # (label id, destination pyloop Ctl, action) passing through
         self.exit_via = None          # merged block: leaving it = breaking out of this loop's Python loop
         self.merge = False
+        self.tail_return = False
         self.reach_end = False        # some branch reaches the end label
         self.else_stack: list | None = None
         self.has_else = False
@@ -928,12 +929,35 @@ class FunctionCompiler(HandlerLowering):
             return
         if c.targeted:
             self.py_loop_open(c)
+        c.tail_return = self.is_tail_if(c)
         self.w(f"if {ctext}:")
         self.indent += 1
         c.start_indent = self.indent
 
+    def is_tail_if(self, c: Ctl) -> bool:
+        """An if/else whose end is the function's end and whose results are the function's:
+        each arm can return its values directly instead of merging them first."""
+        body = self.func.body
+        end = self.ends.get(c.instr)
+        if (end is None or end + 2 != len(body) or c.targeted or c.height != 0 or self.ctl[-2].kind != "func"
+                or c.nresults != len(self.ftype.results) or c.nparams):
+            return False
+        depth = 0
+        for ins in body[c.instr + 1:end]:
+            if ins.op in BLOCK_OPS:
+                depth += 1
+            elif ins.op in ("end", "delegate"):
+                depth -= 1
+            elif ins.op == "else" and depth == 0:
+                return True
+        return False
+
     def end_arm(self, c: Ctl) -> None:
         """Fallthrough at the end of an if-arm or block: results into canonical positions."""
+        if c.tail_return and not self.unreachable:
+            self.emit_return()
+            self.unreachable = True
+            return
         if not self.unreachable:
             items = self.stack[len(self.stack) - c.nresults:] if c.nresults else []
             self.move_to(c.height, c.nresults, items)
