@@ -1241,7 +1241,7 @@ class FunctionCompiler(HandlerLowering):
     # ------------------------------------------------------------------ assembling
     def build_layout(self) -> FrameLayout:
         nslots = self.nlocals + self.max_height if self.stack_slots else max(0, self.nlocals - self.spill_from)
-        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots + self.extra_slots,
+        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=nslots + self.eh_slots(),
                                  has_dynamic_context=self.has_handlers, calls=self.system_calls,
                                  name=self.info.name)
 

@@ -97,10 +97,13 @@ class HandlerLowering:
         self.extra_slots = 0
         self.system_calls: list = []     # CallAssignments of caller-pops calls (outgoing area)
         self.legacy = legacy_clauses(body) if self.has_handlers else {}
+        # optimizing: values live in registers (Python locals); before each call with
+        # handlers the ones live into a landing pad are spilled to their home slots, and
+        # the landing pad reloads them from there (at the walker's SP). baseline: every
+        # local and operand-stack position lives in its slot anyway.
+        self.eh_spill = self.has_handlers and not self.stack_slots
+        self.eh_max_pos = 0               # optimizing: operand-stack positions with a home slot
         if self.has_handlers:
-            # every value live into a landing pad lives in a stack slot (both strategies)
-            self.stack_slots = True
-            self.spill_from = 0
             self.needs_fw = True
 
     def new_pad(self) -> int:
@@ -114,8 +117,58 @@ class HandlerLowering:
         self.extra_slots += 1
         return k
 
+    # slot numbering after the strategy's own slots (baseline: locals + operand stack;
+    # optimizing: locals beyond the register budget): optimizing home slots of the
+    # register locals and of the operand-stack positions, then the extra slots
+    def _n_spilled(self) -> int:
+        return max(0, self.nlocals - self.spill_from)
+
+    def _n_reg_locals(self) -> int:
+        return min(self.nlocals, self.spill_from)
+
+    def eh_slots(self) -> int:
+        """Slots this module adds to the frame (build_layout)."""
+        if self.eh_spill:
+            return self._n_reg_locals() + self.eh_max_pos + self.extra_slots
+        return self.extra_slots
+
+    def _home_ref(self, fn) -> str:
+        return self.word(lambda L: L.slot_address_from_fp(0, fn()))
+
     def extra_slot_ref(self, k: int) -> str:
-        return self.word(lambda L, k=k: L.slot_address_from_fp(0, self.nlocals + self.max_height + k))
+        if self.stack_slots:
+            return self._home_ref(lambda: self.nlocals + self.max_height + k)
+        return self._home_ref(lambda: self._n_spilled() + self._n_reg_locals() + self.eh_max_pos + k)
+
+    def local_home(self, i: int) -> str:
+        return self._home_ref(lambda: self._n_spilled() + i)
+
+    def pos_home(self, h: int) -> str:
+        return self._home_ref(lambda: self._n_spilled() + self._n_reg_locals() + h)
+
+    def live_height(self) -> int:
+        """Operand-stack positions live into the landing pads of the innermost try."""
+        for c in reversed(self.ctl):
+            if c.id in self.eh:
+                return c.height
+        return 0
+
+    def spill_live(self) -> None:
+        """optimizing: register values live into a landing pad -> their home slots."""
+        h = self.live_height()
+        for i in range(self._n_reg_locals()):
+            self.w(f"{self.local_home(i)} = l{i}")
+        for k in range(h):
+            self.w(f"{self.pos_home(k)} = s{k}")
+
+    def reload_live(self, height: int) -> None:
+        """optimizing, in a landing pad: the live values from their slots (walker's SP)."""
+        if not self.eh_spill:
+            return
+        for i in range(self._n_reg_locals()):
+            self.w(f"l{i} = {self.local_home(i)}")
+        for k in range(height):
+            self.w(f"s{k} = {self.pos_home(k)}")
 
     def tag_params(self, tag_idx: int) -> tuple:
         tt = self.module.all_tags()[tag_idx]
@@ -151,6 +204,8 @@ class HandlerLowering:
             return
         self.site_handlers[len(self.call_sites) - 1] = chain
         self.w(f"{self.word(lambda L: L.dynamic_context_address(0))} = VMCTX")
+        if self.eh_spill:
+            self.spill_live()
 
     # ------------------------------------------------------------------ emission helpers
     def spill_stack(self) -> None:
@@ -159,6 +214,8 @@ class HandlerLowering:
         n = len(self.stack)
         self.move_to(0, n, self.stack)
         self.stack = self.canonical_items(0, n)
+        if n > self.eh_max_pos:
+            self.eh_max_pos = n
 
     def detached(self, fn) -> list:
         """Run an emitter into a separate line list (a landing-pad section)."""
@@ -289,7 +346,11 @@ class HandlerLowering:
             self.pad_labels[pad] = label
             n = len(self.tag_params(clause.tag)) if kind in ("catch", "catch_ref") else 0
             exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
-            self.pad_sections.append((label, self.detached(lambda t=target, e=exprs: self.values_to(t, e))))
+
+            def pad(t=target, e=exprs, h=c.height):
+                self.reload_live(h)
+                self.values_to(t, e)
+            self.pad_sections.append((label, self.detached(pad)))
         self.eh[c.id] = scope
 
     def op_try(self, ins) -> None:
@@ -321,6 +382,7 @@ class HandlerLowering:
         self.unreachable = True
         scope.active = False
         self.flat_section(scope.clause_labels[self.instr], always=True)
+        self.reload_live(c.height)
         self.w(f"{self.extra_slot_ref(scope.exn_slot)} = _x")
         self.stack = list(c.else_stack)
         if n:
