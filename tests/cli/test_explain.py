@@ -224,3 +224,28 @@ def test_errors_exit_1_without_traceback(name, error):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("heron explain: error: ")
     assert f"{DATA / name}: {error}" in proc.stderr
+
+
+def test_generated_modules_explain_on_every_target(capsys, tmp_path):
+    """Every function of generated modules (exceptions, tail calls, tables, refs) gets a
+    block with its call sites, on every target and strategy, and explain never crashes."""
+    harness = pytest.importorskip("differential.harness")
+    if harness.wasm_tools() is None or not harness.SMITH_CONFIG.exists():
+        pytest.skip("wasm-tools or the smith configuration is missing")
+    explained = 0
+    for index in range(12):
+        data = harness.generate(index)
+        p = tmp_path / f"smith-{index}.wasm"
+        p.write_bytes(data)
+        code, out, err = explain(capsys, "--target", "all", "--strategy", "all", str(p))
+        if code == 1 and "unsupported feature" in err:
+            continue
+        assert (code, err) == (0, ""), err
+        module = heron.Module(heron.Engine(heron.Config()), data)
+        defined = module.compiled.functions
+        assert out.count("\n  code 0x") == 6 * len(defined)
+        for info in defined:
+            sites = len(info.call_sites)
+            assert f"call sites: {sites if sites else 'none'}" in out
+        explained += 1
+    assert explained >= 6
