@@ -70,16 +70,23 @@ def seed_bytes(index: int) -> bytes:
     return r.randbytes(r.choice((4000, 10000, 20000, 40000)))
 
 
-def generate(index: int, exceptions: bool = True) -> bytes:
-    """The smith module for `index`. exceptions=False: the same configuration with the
-    exception-handling instructions switched off (the non-EH stream). Cached on disk by
+# Streams: extra wasm-tools smith flags on top of the shared configuration.
+STREAMS = {
+    "eh": [],                                           # the configuration as it is
+    "noeh": ["--exceptions-enabled", "false"],          # no exception instructions
+    "big": ["--min-funcs", "3", "--max-instructions", "400", "--fuel", "1000"],   # larger bodies
+}
+
+
+def generate(index: int, exceptions: bool | str = True) -> bytes:
+    """The smith module for `index` in a stream: True = "eh", False = "noeh", or a name in
+    STREAMS. Cached on disk by
     (wasm-tools version, configuration, flags, index): generation is deterministic."""
     tool = wasm_tools()
     if tool is None:
         raise RuntimeError("wasm-tools is not installed")
-    flags = ["--ensure-termination", "--max-memory32-bytes", str(MAX_MEMORY_BYTES)]
-    if not exceptions:
-        flags += ["--exceptions-enabled", "false"]
+    stream = exceptions if isinstance(exceptions, str) else "eh" if exceptions else "noeh"
+    flags = ["--ensure-termination", "--max-memory32-bytes", str(MAX_MEMORY_BYTES)] + STREAMS[stream]
     key = hashlib.sha1(repr((_tool_version(tool), SMITH_CONFIG.read_bytes(), flags)).encode()).hexdigest()[:16]
     cached = Path(tempfile.gettempdir()) / "heron-smith-cache" / f"{key}-{index}.wasm"
     if cached.exists():
@@ -567,9 +574,10 @@ def _crash() -> str:
     return f"{type(exc).__name__}: {exc}{place}"
 
 
-def check_module(index: int, exceptions: bool, configs, stats: Stats, keep: Path | None = None) -> None:
-    """Generate module `index`, run it everywhere, add to `stats`. Modules with a finding
-    are written to `keep` (if given) as eh-INDEX.wasm / noeh-INDEX.wasm."""
+def check_module(index: int, exceptions: bool | str, configs, stats: Stats, keep: Path | None = None) -> None:
+    """Generate module `index` of a stream (True: "eh", False: "noeh", or a STREAMS name),
+    run it everywhere, add to `stats`. Modules with a finding are written to `keep` (if
+    given) as STREAM-INDEX.wasm."""
     import heron
     stats.modules += 1
     data = generate(index, exceptions)
@@ -619,7 +627,8 @@ def check_module(index: int, exceptions: bool, configs, stats: Stats, keep: Path
         stats.mismatches.append((index, config, diffs))
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
-        (keep / f"{'eh' if exceptions else 'noeh'}-{index}.wasm").write_bytes(data)
+        stream = exceptions if isinstance(exceptions, str) else "eh" if exceptions else "noeh"
+        (keep / f"{stream}-{index}.wasm").write_bytes(data)
 
 
 def all_configs() -> list[tuple[str, str]]:
