@@ -12,7 +12,8 @@ small minority -- except exception handling, which is counted separately while H
 cannot compile it yet.
 
 Default: HERON_FUZZ_MODULES=20 modules per stream (about 5 s of CPU each);
-set it higher for a longer run. HERON_FUZZ_FIRST shifts the seed range;
+set it higher for a longer run. HERON_FUZZ_STREAMS=big adds a third stream with larger
+function bodies and more fuel (`harness.STREAMS`). HERON_FUZZ_FIRST shifts the seed range;
 HERON_FUZZ_KEEP=DIR keeps the modules with findings.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ FIRST = int(os.environ.get("HERON_FUZZ_FIRST", "0"))
 MAX_UNSUPPORTED_SHARE = 0.1
 
 
-def run_stream(exceptions: bool, tmp_path: Path) -> harness.Stats:
+def run_stream(exceptions: bool | str, tmp_path: Path) -> harness.Stats:
     keep = Path(os.environ["HERON_FUZZ_KEEP"]) if os.environ.get("HERON_FUZZ_KEEP") else tmp_path
     stats = harness.Stats()
     configs = harness.all_configs()
@@ -70,6 +71,13 @@ def test_stream_without_exception_instructions(tmp_path):
     stats = run_stream(False, tmp_path)
     check(stats, "noeh")
     assert stats.compared >= COUNT // 2 and stats.calls > 0
+
+
+@pytest.mark.skipif("big" not in os.environ.get("HERON_FUZZ_STREAMS", ""),
+                    reason="opt-in: HERON_FUZZ_STREAMS=big (larger bodies, more fuel)")
+def test_big_stream(tmp_path):
+    stats = run_stream("big", tmp_path)
+    check(stats, "big")
 
 
 def test_values_are_compared_as_the_spec_allows():
