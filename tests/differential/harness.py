@@ -2,29 +2,33 @@
 
 Modules come from `wasm-tools smith -c /work/shared/fuzz/smith_eh_tc.json
 --ensure-termination SEED.bin` (Wasm 2.0 + exceptions + tail calls, everything
-exported), one deterministic seed per index. Memories are capped with
+exported), one deterministic seed per index, in streams (`STREAMS`: the configuration
+as it is, with exception instructions off, with larger bodies). Memories are capped with
 `--max-memory32-bytes` so comparing their contents stays cheap.
 
 The plan, the same on every engine: for every exported function and every argument
 vector (zeros, small values, extremes; null for references), instantiate the module
-afresh (the termination fuel is per instance, so every call gets all of it), call the
-function, and record
+afresh (the termination fuel is per instance, so every call gets all of it; Heron gets
+a fresh store whose stack memory is poisoned), call the function, and record
 
 * the outcome: ("ok", values) | ("trap", kind) | ("exception", payload),
 * then the instance's exported globals, memories (size + SHA-1) and tables (size +
   which entries are null).
 
+Then one more instance on which every export is called in turn (state carries over).
+
 Values are compared as the spec allows: integers by value (signed), floats by bit
-pattern, every NaN equal to every NaN (NaN payloads are nondeterministic), references
-by null-ness. Traps are compared by coarse kind (unreachable, divide by zero, out of
-bounds memory, ...); a trap either engine cannot classify matches any trap.
+pattern, references by null-ness. NaN bits are nondeterministic and smith reinterprets
+floats into integer globals, so wasmtime runs with and without NaN canonicalization and
+Heron may match either. Traps are compared by coarse kind (unreachable, divide by zero,
+out of bounds memory, ...); a trap either engine cannot classify matches any trap.
+Nothing exnref-typed crosses the wasmtime-py boundary (it aborts the process): see Plan.
 """
 from __future__ import annotations
 
 import ctypes
 import functools
 import hashlib
-import json
 import math
 import os
 import random
@@ -80,8 +84,8 @@ STREAMS = {
 
 def generate(index: int, exceptions: bool | str = True) -> bytes:
     """The smith module for `index` in a stream: True = "eh", False = "noeh", or a name in
-    STREAMS. Cached on disk by
-    (wasm-tools version, configuration, flags, index): generation is deterministic."""
+    STREAMS. Cached on disk by (wasm-tools version, configuration, flags, index):
+    generation is deterministic."""
     tool = wasm_tools()
     if tool is None:
         raise RuntimeError("wasm-tools is not installed")
