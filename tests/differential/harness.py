@@ -190,13 +190,19 @@ class Plan:
     """What to call and what to compare, read from the module itself (Heron's decoder):
     wasmtime-py (and its C API) abort the process when asked about an exnref type or value,
     so nothing exnref-typed crosses the wasmtime boundary: functions with exnref parameters
-    or results are not called (counted in `skipped_funcs`), exnref globals/tables not read."""
+    or results are not called there (`skipped_funcs`; Heron runs them on every
+    configuration and the configurations must agree), exnref globals/tables not read."""
     funcs: list[tuple[str, list[str], list[str]]]
     globals: list[tuple[str, str]]
     memories: list[str]
     tables: list[str]
-    skipped_funcs: list[str] = field(default_factory=list)
+    skipped_funcs: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     exn_payloads_readable: bool = True   # no tag carries an exnref
+
+    def heron_only(self) -> "Plan":
+        """The plan for the functions wasmtime cannot be asked to call."""
+        return Plan(self.skipped_funcs, self.globals, self.memories, self.tables, [],
+                    self.exn_payloads_readable)
 
 
 def _exnref(t) -> bool:
@@ -216,7 +222,7 @@ def make_plan(data: bytes) -> Plan:
             ft = module.func_type(e.index)
             params, results = [str(t) for t in ft.params], [str(t) for t in ft.results]
             if any(_exnref(t) for t in params + results):
-                skipped.append(e.name)
+                skipped.append((e.name, params, results))
             else:
                 funcs.append((e.name, params, results))
         elif e.kind == "global" and not _exnref(glob_types[e.index].valtype):
@@ -517,17 +523,17 @@ def _start_agrees(expected: tuple | None, actual: tuple | None) -> bool:
     return outcomes_agree(expected, actual)
 
 
-def differences(expected: Report | list[Report], actual: Report) -> list[str]:
-    """What `actual` (Heron) does differently from `expected` (wasmtime; with several
-    reports, a call agrees when it agrees with any of them)."""
+def differences(expected: Report | list[Report], actual: Report, reference: str = "wasmtime") -> list[str]:
+    """What `actual` (Heron) does differently from `expected` (wasmtime, or the `reference`
+    Heron configuration; with several reports, a call agrees when it agrees with any)."""
     references = expected if isinstance(expected, list) else [expected]
     first = references[0]
     out = []
     if not any(_start_agrees(r.start, actual.start) for r in references):
-        out.append(f"instantiation: wasmtime {first.start}, heron {actual.start}")
+        out.append(f"instantiation: {reference} {first.start}, heron {actual.start}")
         return out
     if len(first.calls) != len(actual.calls):
-        out.append(f"{len(first.calls)} calls on wasmtime, {len(actual.calls)} on heron")
+        out.append(f"{len(first.calls)} calls on {reference}, {len(actual.calls)} on heron")
     for i, (key, ao, as_) in enumerate(actual.calls):
         if i >= len(first.calls):
             break
@@ -537,7 +543,7 @@ def differences(expected: Report | list[Report], actual: Report) -> list[str]:
             continue
         _, eo, es = first.calls[i]
         if not outcomes_agree(eo, ao):
-            out.append(f"{name!r} args#{label}: wasmtime {eo}, heron {ao}")
+            out.append(f"{name!r} args#{label}: {reference} {eo}, heron {ao}")
         else:
             diff = [f"{e} vs {a}" for e, a in zip(es, as_) if e != a] or [f"{es} vs {as_}"]
             out.append(f"{name!r} args#{label}: state after the call differs: " + "; ".join(diff))
@@ -553,7 +559,8 @@ class Stats:
     compared: int = 0                  # modules run on wasmtime and every Heron configuration
     agree: int = 0
     calls: int = 0                     # calls compared (per Heron configuration)
-    skipped_exnref_funcs: int = 0      # exports not called: exnref at the wasmtime boundary
+    skipped_exnref_funcs: int = 0      # exports wasmtime cannot call (exnref in their type)
+    heron_only_calls: int = 0          # their calls, compared between Heron configurations
     unsupported: dict = field(default_factory=dict)     # feature -> modules
     mismatches: list = field(default_factory=list)      # (index, config, differences)
 
@@ -565,7 +572,8 @@ class Stats:
         return (f"{self.modules} modules: {self.rejected_by_wasmtime} rejected by wasmtime, "
                 f"{self.compared} compared ({self.calls} calls per configuration), {self.agree} agree, "
                 f"{len(self.mismatches)} mismatch; Heron Unsupported: {unsup}; "
-                f"{self.skipped_exnref_funcs} exports with exnref in their type not called")
+                f"{self.skipped_exnref_funcs} exports with exnref in their type compared only between "
+                f"Heron configurations ({self.heron_only_calls} calls)")
 
 
 def _crash() -> str:
@@ -599,6 +607,8 @@ def check_module(index: int, exceptions: bool | str, configs, stats: Stats, keep
     if plan is not None:
         stats.skipped_exnref_funcs += len(plan.skipped_funcs)
         expected = reference_reports(data, plan)
+        heron_only = plan.heron_only()
+        first_config: tuple[str, Report] | None = None     # for what only Heron runs
         decoded = None
         for target, strategy in configs:
             config = f"{target}/{strategy}"
@@ -616,11 +626,16 @@ def check_module(index: int, exceptions: bool | str, configs, stats: Stats, keep
                 break
             try:
                 actual = run_heron(module, plan)
+                alone = run_heron(module, heron_only) if heron_only.funcs else Report()
             except Exception:  # noqa: BLE001
                 problems.append((config, [f"Heron crashed running: {_crash()}"]))
                 continue
-            stats.calls += len(actual.calls) if config == f"{configs[0][0]}/{configs[0][1]}" else 0
+            if first_config is None:
+                first_config = (config, alone)
+                stats.calls += len(actual.calls)
+                stats.heron_only_calls += len(alone.calls)
             diffs = differences(expected, actual)
+            diffs += differences(first_config[1], alone, reference=f"heron {first_config[0]}")
             if diffs:
                 problems.append((config, diffs))
     stats.compared += 1
