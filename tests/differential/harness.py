@@ -26,6 +26,7 @@ Nothing exnref-typed crosses the wasmtime-py boundary (it aborts the process): s
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -41,10 +42,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SMITH_CONFIG = Path(os.environ.get("HERON_SMITH_CONFIG", "/work/shared/fuzz/smith_eh_tc.json"))
 MAX_MEMORY_BYTES = 4 * 65536
-# Heron reports memory.grow / table.grow failure beyond these (runtime/objects.py); the
-# reference engine gets the same limits so growth succeeds or fails alike.
-HERON_MAX_MEMORY_BYTES = 1 << 31
-HERON_MAX_TABLE = 10_000_000
+# Growth limits, the same on both engines so memory.grow / table.grow succeed or fail
+# alike: wasmtime's store limiter, and Heron's practical maximum (runtime/objects.py),
+# lowered while the harness runs Heron -- at the default 2 GiB a generated module that
+# grows its memory in a loop exhausts the machine's memory.
+HERON_MAX_MEMORY_BYTES = 64 << 20
+HERON_MAX_TABLE = 100_000
 # A fresh store per instance (no state carried between runs through stack memory); the
 # termination fuel bounds recursion to ~100 frames, so a 1 MiB stack is plenty.
 HERON_STACK_SIZE = 1 << 20
@@ -484,7 +487,37 @@ def fresh_store(engine):
     return store
 
 
+@contextlib.contextmanager
+def heron_growth_limits():
+    """Heron's practical memory/table maximum lowered to the harness's limits."""
+    from heron.runtime import objects
+    saved = objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE
+    objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE = HERON_MAX_MEMORY_BYTES, HERON_MAX_TABLE
+    try:
+        yield
+    finally:
+        objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE = saved
+
+
 def run_heron(module, plan: Plan) -> Report:
+    try:
+        with heron_growth_limits():
+            return _run_heron(module, plan)
+    finally:
+        _forget_entry_trampolines()
+
+
+def _forget_entry_trampolines() -> None:
+    """Workaround for the Store leak in test_regressions.test_store_is_freed_after_a_call
+    (the entry-trampoline cache keeps every called Store alive): long runs otherwise run
+    out of memory. Dropping the cache only costs rebuilding trampolines."""
+    from heron.runtime import store
+    cache = getattr(store, "func_entries", None)
+    if cache is not None:
+        cache.clear()
+
+
+def _run_heron(module, plan: Plan) -> Report:
     import heron
     store = None
 
