@@ -26,7 +26,7 @@ _serial = itertools.count()
 # Frame elision in the optimizing strategy (DESIGN.md section 5); tests switch it off to compare.
 ELIDE_FRAMES = True
 # Test-only: lower every function flat (the fallback for deeply nested code), to test that path.
-FORCE_FLAT = bool(os.environ.get("HERON_FORCE_FLAT"))
+FORCE_FLAT = os.environ.get("HERON_FORCE_FLAT", "") not in ("", "0")
 _NOT_ELIDABLE = frozenset({"call_indirect", "call_ref", "return_call_indirect", "return_call_ref", "throw",
                            "throw_ref", "rethrow", "try", "try_table", "delegate", "catch", "catch_all"})
 

@@ -70,13 +70,14 @@ def zero_of(t) -> str:
 
 class Item:
     """A value on the symbolic operand stack: a Python expression."""
-    __slots__ = ("expr", "deps", "depth", "cond")
+    __slots__ = ("expr", "deps", "depth", "cond", "facts")
 
     def __init__(self, expr: str, deps: frozenset = frozenset(), depth: int = 0, cond: str | None = None):
         self.expr = expr
         self.deps = deps          # local indices the expression reads (pending until materialized)
         self.depth = depth        # nesting of folded operations
         self.cond = cond          # boolean form ("result is 1"), for if/br_if/select
+        self.facts = None         # condition only: ({local: lower bound} if true, {...} if false)
 
     @property
     def simple(self) -> bool:
@@ -89,7 +90,7 @@ class Item:
 class Ctl:
     """One open control construct."""
     __slots__ = ("kind", "height", "nparams", "nresults", "id", "targeted", "pyloop", "prop", "exit_via",
-                 "merge", "tail_return",
+                 "merge", "tail_return", "facts_before", "cond_facts", "then_unreachable",
                  "reach_end", "else_stack", "has_else", "start_indent", "flat_end", "flat_else",
                  "flat_start", "instr")
 
@@ -105,6 +106,9 @@ class Ctl:
         self.exit_via = None          # merged block: leaving it = breaking out of this loop's Python loop
         self.merge = False
         self.tail_return = False
+        self.facts_before: dict = {}
+        self.cond_facts: tuple = ({}, {})
+        self.then_unreachable = False
         self.reach_end = False        # some branch reaches the end label
         self.else_stack: list | None = None
         self.has_else = False
@@ -233,6 +237,10 @@ class FunctionCompiler(HandlerLowering):
         self.spill_from = 0 if self.baseline else REGISTER_BUDGET
         self.elided = func_idx in ctx.elided
         self.lazy_checks = self.elided and self.nlocals <= self.spill_from
+        self.facts: dict[int, int] = {}
+        # not with exception handlers: a landing pad is entered from anywhere in its try body
+        self.use_facts = not self.baseline and not flat and not any(
+            ins.op in EXCEPTION_OPS for ins in func.body)
         self.checked = False
         info.frame_elided = self.elided
         self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
@@ -438,6 +446,8 @@ class FunctionCompiler(HandlerLowering):
         elif kind == "sub":
             if c == 0:
                 expr = x
+            elif self.known_at_least(a) >= c:
+                expr = f"({x} - {c})"          # no wrap-around: x >= c is known here
             else:
                 expr = f"({x} - {c} if {x} >= {c} else {x} + {mod - c})"
         else:
@@ -454,7 +464,46 @@ class FunctionCompiler(HandlerLowering):
             }[(kind, neg)]
             expr = f"(1 if {cond} else 0)"
         self.push_value(expr, deps=a.deps, depth=a.depth + 1, cond=cond)
+        local = self.bare_local(a)
+        if local is not None and cond is not None and 0 <= c < sb:
+            # what the outcome says about the local (unsigned lower bounds)
+            true_f, false_f = {"lt_s": ({}, {local: c}), "le_s": ({}, {local: c + 1}),
+                               "gt_s": ({local: c + 1}, {}), "ge_s": ({local: c}, {})}[kind]
+            self.stack[-1].facts = (true_f, false_f)
         return True
+
+    # ------------------------------------------------------------------ value facts
+    # Lower bounds of locals that a branch condition establishes (x >= 1 after
+    # `if (eqz x) (then return)`), so `x - c` needs no wrap-around test. Only in the
+    # structured optimizing form; every assignment, loop head and join forgets them.
+    def bare_local(self, item: Item) -> int | None:
+        if not self.use_facts or item.depth or len(item.deps) != 1 or not item.expr.startswith("l"):
+            return None
+        (i,) = item.deps
+        return i if item.expr == f"l{i}" else None
+
+    def known_at_least(self, item: Item) -> int:
+        i = self.bare_local(item)
+        return self.facts.get(i, 0) if i is not None else 0
+
+    def cond_facts(self, item: Item) -> tuple[dict, dict]:
+        if item.facts is not None:
+            return item.facts
+        i = self.bare_local(item)
+        return ({i: 1}, {}) if i is not None else ({}, {})
+
+    def assigned_between(self, start: int, end: int | None) -> set:
+        body = self.func.body
+        stop = len(body) if end is None else end + 1
+        return {ins.imm for ins in body[start:stop] if ins.op in ("local.set", "local.tee")}
+
+    def facts_after(self, before: dict, start: int, extra: dict | None = None) -> dict:
+        out = dict(before)
+        if extra:
+            out.update({k: max(v, out.get(k, 0)) for k, v in extra.items()})
+        for i in self.assigned_between(start, self.ends.get(start)):
+            out.pop(i, None)
+        return out
 
     def numeric(self, op: str) -> None:
         if not self.baseline and self.constant_peephole(op):
@@ -484,6 +533,10 @@ class FunctionCompiler(HandlerLowering):
             self.push_value(expr, trap=trap, deps=deps)
         else:
             self.push_value(expr, deps=deps, depth=depth + 1, cond=cond)
+            if op in ("i32.eqz", "i64.eqz"):
+                local = self.bare_local(items[0])
+                if local is not None:
+                    self.stack[-1].facts = ({}, {local: 1})
 
     def op_i32_const(self, ins) -> None:
         self.push(Item(str(ins.imm)))
@@ -528,6 +581,7 @@ class FunctionCompiler(HandlerLowering):
             self.push(Item(f"l{i}", frozenset((i,)), 0))
 
     def set_local(self, i: int, item: Item) -> None:
+        self.facts.pop(i, None)
         if not self.in_slot(i):
             for k, other in enumerate(self.stack):
                 if i in other.deps:
@@ -879,6 +933,7 @@ class FunctionCompiler(HandlerLowering):
 
     def op_block(self, ins) -> None:
         c = self.open_ctl("block", ins)
+        c.facts_before = dict(self.facts)
         i = self.instr
         end = self.ends.get(i)
         if (c.targeted and not self.flat and c.nparams == 0 and c.nresults == 0 and end is not None
@@ -900,6 +955,7 @@ class FunctionCompiler(HandlerLowering):
     def op_loop(self, ins) -> None:
         parent = self.ctl[-1]
         c = self.open_ctl("loop", ins)
+        self.facts = self.facts_after(self.facts, self.instr)    # the back edge may change them
         if parent.merge and parent.instr == self.instr - 1:
             parent.exit_via = c
         if c.targeted:
@@ -929,6 +985,9 @@ class FunctionCompiler(HandlerLowering):
             return
         if c.targeted:
             self.py_loop_open(c)
+        c.facts_before = dict(self.facts)
+        c.cond_facts = self.cond_facts(cond)
+        self.facts = {**self.facts, **c.cond_facts[0]}
         c.tail_return = self.is_tail_if(c)
         self.w(f"if {ctext}:")
         self.indent += 1
@@ -965,7 +1024,9 @@ class FunctionCompiler(HandlerLowering):
 
     def op_else(self, ins) -> None:
         c = self.ctl[-1]
+        c.then_unreachable = self.unreachable
         self.end_arm(c)
+        self.facts = {**c.facts_before, **c.cond_facts[1]}
         if self.flat:
             if not self.unreachable:
                 self.w(f"_pc = {c.flat_end}; continue")
@@ -988,6 +1049,30 @@ class FunctionCompiler(HandlerLowering):
             self.w("pass")
 
     def op_end(self, ins) -> None:
+        c = self.ctl[-1]
+        if c.kind != "func":
+            after = self.facts_at_end(c)
+            self.end_construct(ins)
+            self.facts = after
+            return
+        self.end_construct(ins)
+
+    def facts_at_end(self, c: Ctl) -> dict:
+        if not self.use_facts:
+            return {}
+        if c.kind == "if":
+            then_unr = c.then_unreachable if c.has_else else self.unreachable
+            else_unr = self.unreachable if c.has_else else False
+            extra = None if c.targeted else c.cond_facts[1] if then_unr and not else_unr else \
+                c.cond_facts[0] if else_unr and not then_unr else None
+            return self.facts_after(c.facts_before, c.instr, extra)
+        if c.kind == "loop" or (c.kind == "block" and not c.targeted):
+            return dict(self.facts)         # the fallthrough is the only way here
+        if c.kind == "block":
+            return self.facts_after(c.facts_before, c.instr)
+        return {}
+
+    def end_construct(self, ins) -> None:
         c = self.ctl[-1]
         if c.kind == "func":
             self.end_function(c)
@@ -1164,6 +1249,8 @@ class FunctionCompiler(HandlerLowering):
         self.indent += 1
         self.branch(ins.imm)
         self.indent -= 1
+        if self.use_facts:
+            self.facts = {**self.facts, **self.cond_facts(cond)[1]}
 
     def op_br_on_null(self, ins) -> None:
         ref = self.stack[-1]
