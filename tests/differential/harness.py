@@ -500,21 +500,8 @@ def heron_growth_limits():
 
 
 def run_heron(module, plan: Plan) -> Report:
-    try:
-        with heron_growth_limits():
-            return _run_heron(module, plan)
-    finally:
-        _forget_entry_trampolines()
-
-
-def _forget_entry_trampolines() -> None:
-    """Workaround for the Store leak in test_regressions.test_store_is_freed_after_a_call
-    (the entry-trampoline cache keeps every called Store alive): long runs otherwise run
-    out of memory. Dropping the cache only costs rebuilding trampolines."""
-    from heron.runtime import store
-    cache = getattr(store, "func_entries", None)
-    if cache is not None:
-        cache.clear()
+    with heron_growth_limits():
+        return _run_heron(module, plan)
 
 
 def _run_heron(module, plan: Plan) -> Report:

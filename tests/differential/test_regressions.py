@@ -143,16 +143,10 @@ def test_if_arm_with_try_table(target, strategy, arg):
 
 
 # Found when a long differential run was killed for running out of memory (~25 MB more
-# per module): a Store, its stack memory, instances and memories are never freed once
-# one of its functions has been called from the host. runtime/store.py caches entry
-# trampolines in a module-level WeakKeyDictionary keyed by Func, but the cached value
-# (the trampoline closure) refers to the StoreState, which refers to the instance and so
-# to the Func: the key stays strongly reachable from its own value and never dies.
-STORE_LEAK_BUG = ("runtime/store.py func_entries: WeakKeyDictionary value (entry trampoline) "
-                  "keeps its own key (Func) alive, so every called Store leaks")
-
-
-@pytest.mark.xfail(strict=True, reason=STORE_LEAK_BUG)
+# per module): entry trampolines were cached in a module-level WeakKeyDictionary keyed by
+# Func whose values (closures over the StoreState) kept their own keys alive, so a Store
+# was never freed once one of its functions had been called. The caches now live on the
+# StoreState, where they form a cycle the garbage collector frees with the store.
 def test_store_is_freed_after_a_call():
     import gc
     import weakref

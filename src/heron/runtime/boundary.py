@@ -20,8 +20,6 @@ Every address comes from FrameLayout.
 """
 from __future__ import annotations
 
-import weakref
-
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
@@ -30,18 +28,17 @@ from .objects import TailCall
 from .values import to_host, to_internal
 
 _EMPTY = FuncType((), ())
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def system_entry(state, func):
     """The system-convention entry of `func` for calls from compiled code of this store."""
-    entry = _CACHE.get(func)
+    entry = state.system_entries.get(func)
     if entry is None:
         if func.host is not None:
             entry = _system_exit(state, func.type, host_throws_into_wasm(state, func.host))
         else:
             entry = _wasm_thunk(state, func)
-        _CACHE[func] = entry
+        state.system_entries[func] = entry
     return entry
 
 

@@ -20,8 +20,6 @@ from ..unwind.frames import walk
 from .objects import TailCall
 from .values import results_to_host, to_host, to_internal
 
-import weakref
-func_entries: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # Func -> its entry trampoline
 MAX_BACKTRACE = 200
 MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
 ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
@@ -44,6 +42,11 @@ class StoreState:
         self.codemap = engine.codemap
         self.host_layout = FrameLayout.build(self.target, "system", _EMPTY, name="<host>")
         self._entry_cache: dict = {}
+        # Func -> its entry trampoline / system-convention entry. Kept on the store, not in
+        # a module-level table: a trampoline refers back to this state, so a global cache
+        # would keep every Store that was ever called alive.
+        self.func_entries: dict = {}
+        self.system_entries: dict = {}
         # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
         need = engine.stack_size // 16 * 2 + 10_000
         if sys.getrecursionlimit() < need:
@@ -68,9 +71,9 @@ class StoreState:
 
     def enter(self, func, args: tuple):
         """Call `func` from the host with public values; return public values."""
-        entry = func_entries.get(func)
+        entry = self.func_entries.get(func)
         if entry is None:
-            entry = func_entries[func] = self.make_entry(func)
+            entry = self.func_entries[func] = self.make_entry(func)
             if func.store is self:
                 func._entry = entry
         return entry(args)
