@@ -136,7 +136,12 @@ def execute(args: argparse.Namespace, module, features) -> int:
         if len(args.args) != len(params):
             raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
         call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
-        result = func(store, *call_args)
+        if args.trace_unwind:
+            from ..unwind.trace import UnwindTrace, tracing
+            with tracing(UnwindTrace(sys.stderr)):
+                result = func(store, *call_args)
+        else:
+            result = func(store, *call_args)
     except Trap as trap:
         print(f"Error: failed to run {args.file}", file=sys.stderr)
         print(f"wasm trap: {trap.code}", file=sys.stderr)
