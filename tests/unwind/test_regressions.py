@@ -1,9 +1,9 @@
 """The unwinding regression suite on Heron: every corpus case on every target and strategy.
 
 Each case's expected outcome is established in corpus.py (Python model / hand-written)
-and confirmed by wasmtime in test_corpus.py. Until Heron implements exception
-handling these tests skip -- but only when Heron says so with
-`heron.Unsupported` naming exceptions; every other failure fails.
+and confirmed by wasmtime in test_corpus.py. A case would skip only if Heron raised
+`heron.Unsupported` naming exceptions (none does since exception handling landed);
+every other failure fails.
 """
 from __future__ import annotations
 

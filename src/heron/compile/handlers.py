@@ -3,17 +3,23 @@ onto call-site handler tables; throw, throw_ref and rethrow as calls to the runt
 throw routine (DESIGN.md sections 3 and 4).
 
 A function with a handler (any `try_table` or `try`) is compiled in the flat form (a
-dispatch loop over labels) wrapped in one Python `try`, and keeps every local and
-every operand-stack position in stack slots (both strategies): those are the values
-live into a landing pad, and the landing pad must read them at the SP the walker
-computed. At each call site inside a handler scope the compiler
+dispatch loop over labels) wrapped in one Python `try`. The values live into a landing
+pad -- every local and the operand-stack values below the innermost try -- are in
+stack slots whenever a call with handlers is in progress: baseline keeps everything
+in slots anyway; optimizing keeps them in registers (Python locals), spills them to
+their home slots before each such call and reloads them in the landing pad, at the SP
+the walker computed (as a native compiler treats registers as clobbered across an
+exception edge).
+
+At each call site inside a handler scope the compiler
 
 * stores the instance's vmctx (`VMCTX`) in the frame's dynamic-context slot, whose
   address comes from FrameLayout;
 * records the handler list of the site, innermost first: `(tag index | None, kind,
-  landing-pad address)`. Legacy `catch`/`catch_all` become handlers of the same
-  table; `delegate l` makes the body's sites use the handler list that applies
-  directly inside label `l`.
+  landing-pad address)`; landing pads have their own addresses after the body's
+  instructions, inside the function's code range. Legacy `catch`/`catch_all`
+  become handlers of the same table; `delegate l` makes the body's sites use the
+  handler list that applies directly inside label `l`.
 
 The Python `except` only asks whether the Resume is aimed at this frame (its FP);
 then it takes the walker's SP as the frame's base and continues at the landing pad
