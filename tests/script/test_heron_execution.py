@@ -6,8 +6,9 @@ module, register + imports, unlinkable modules, a trapping start function, modul
 definitions and instances.
 
 It also runs the whole required set with execution: every command must pass or be skipped
-for an unsupported proposal. The exception scripts run on every target under both strategies;
-HERON_LONG_TESTS=1 runs every script so.
+for an unsupported proposal, on the default target under both strategies. The exception and
+tail-call scripts run on every target under both strategies; HERON_LONG_TESTS=1 runs every
+script so.
 """
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ pytestmark = pytest.mark.skipif(not runtime_available(), reason="heron.runtime c
 DATA = Path(__file__).parent / "data"
 LONG = os.environ.get("HERON_LONG_TESTS") == "1"
 MATRIX = [(t, s) for t in TARGETS for s in STRATEGIES]
-EVERY_CONFIGURATION = ("try_table", "throw", "throw_ref", "tag", "rethrow", "try_catch", "try_delegate")
+EVERY_CONFIGURATION = ("try_table", "throw", "throw_ref", "tag", "rethrow", "try_catch", "try_delegate",
+                       "return_call", "return_call_indirect", "return_call_ref")
+# Every other script: the default target under both strategies (the full matrix is opt-in).
+DEFAULT_TARGET_BOTH_STRATEGIES = [(TARGETS[0], s) for s in STRATEGIES]
 
 
 def runtime_factory(target, strategy, features):
@@ -61,9 +65,9 @@ def _param(entry):
 @pytest.mark.parametrize("path, flags", [_param(e) for e in SCRIPTS])
 def test_required_script_executes(path, flags):
     """Every command of the script passes or is skipped (unsupported proposal), with execution.
-    Default target and strategy; HERON_LONG_TESTS=1: every target and strategy for every script,
-    else for the exception scripts only."""
-    configs = MATRIX if (LONG or path.stem in EVERY_CONFIGURATION) else None
+    The default target under both strategies; HERON_LONG_TESTS=1: every target and strategy for
+    every script, else for the exception and tail-call scripts only."""
+    configs = MATRIX if (LONG or path.stem in EVERY_CONFIGURATION) else DEFAULT_TARGET_BOTH_STRATEGIES
     results = run_script(path, Features.from_args(flags), configs=configs, adapter_factory=runtime_factory,
                          timeout=120)
     failures = [f"[{r.config}] line {f.line}: {f.kind}: {f.message}" for r in results for f in r.failures]
