@@ -747,11 +747,12 @@ class FunctionCompiler(HandlerLowering):
             self.w(f"{addr} = {text}")
         # the callee's FP: below its stack-argument area and frame record, as FrameLayout says
         # (also for an elided callee, so that stack depth is the same with and without elision)
-        callee_fp = lambda L: L.call_sp(L.sp_from_fp(0), cabi) - L.frame_record_size  # noqa: E731
+        callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
         if not elided:
             self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
             self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
-        args = ", ".join([f"fp - {self.fix(lambda L: -callee_fp(L))}"] + regs)
+        callee_fp_below_fp = self.fix(lambda L: -callee_fp(L))    # this FP - callee FP, from FrameLayout
+        args = ", ".join([f"fp - {callee_fp_below_fp}"] + regs)
         call = f"{callee}({args})"
         nres = len(ft.results)
         if may_tail:
@@ -779,7 +780,7 @@ class FunctionCompiler(HandlerLowering):
         until they call (once per straight-line region): frames that never call (the leaves
         of a recursion) skip it; exhaustion is still detected within one frame."""
         if self.lazy_checks and not self.checked:
-            self.w(f"if fp < {self.fix(lambda L: self.ctx.stack_limit + L.fp_to_sp())}: "
+            self.w(f"if fp < {self.fix(lambda L: L.fp_from_sp(self.ctx.stack_limit))}: "
                    f"raise Trap('call stack exhausted')", "call stack exhausted")
             self.checked = True
 
@@ -817,9 +818,9 @@ class FunctionCompiler(HandlerLowering):
             self.self_tail = True
             self.jump(self.ctl[0], cont=True)
             return
-        new_fp = lambda L: L.tail_call_sp(0, cabi) - L.frame_record_size  # noqa: E731
+        new_fp = lambda L: L.fp_from_call_sp(L.tail_call_sp(0, cabi))  # noqa: E731
         if elided:
-            self.w(self.tail_request(callee, f"fp + {self.fix(lambda L: new_fp(L))}", vals))
+            self.w(self.tail_request(callee, f"fp + {self.fix(new_fp)}", vals))
             return
         self.w(f"_sf = {self.word(lambda L: L.saved_fp_address(0))}; "
                f"_ra = {self.word(lambda L: L.return_address_address(0))}")
@@ -828,7 +829,7 @@ class FunctionCompiler(HandlerLowering):
             self.w(f"{addr} = {name}")
         self.w(f"{self.word(lambda L: L.saved_fp_address(new_fp(L)))} = _sf")
         self.w(f"{self.word(lambda L: L.return_address_address(new_fp(L)))} = _ra")
-        self.w(self.tail_request(callee, f"fp + {self.fix(lambda L: new_fp(L))}", vals))
+        self.w(self.tail_request(callee, f"fp + {self.fix(new_fp)}", vals))
 
     def callee_name(self, j: int) -> tuple[str, bool]:
         if j in self.ctx.elided:
@@ -1364,7 +1365,7 @@ class FunctionCompiler(HandlerLowering):
         fname = f"f{self.func_idx}_e" if self.elided else f"f{self.func_idx}"
         args = ", ".join(["fp"] + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
         put(0, f"def {fname}({args}):")
-        limit = self.ctx.stack_limit + layout.fp_to_sp()
+        limit = layout.fp_from_sp(self.ctx.stack_limit)    # the lowest FP whose SP is in bounds
         if not self.lazy_checks:
             put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
         if self.needs_fw or stack_params or self.nlocals > self.spill_from:

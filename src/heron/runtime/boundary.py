@@ -60,10 +60,11 @@ def _system_exit(state, ftype: FuncType, host):
     layout = FrameLayout.build(state.target, "system", sabi, name=getattr(host, "__name__", "host"))
     low = state.stack.low
     words = state.words
-    limit = state.stack.limit + layout.fp_to_sp()
+    limit = layout.fp_from_sp(state.stack.limit)
     reg_params = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
-    stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(sabi.params) if loc.reg is None]
+    stack_params = [p for p, loc in enumerate(sabi.params) if loc.reg is None]
     params = ftype.params
+    incoming_arg_address = layout.incoming_arg_address
 
     def exit_system(fp, *regs):
         if fp < limit:
@@ -71,8 +72,8 @@ def _system_exit(state, ftype: FuncType, host):
         vals = [None] * len(params)
         for p, v in zip(reg_params, regs):
             vals[p] = v
-        for p, off in stack_params:
-            vals[p] = words[(fp + off - low) >> 3]
+        for p in stack_params:
+            vals[p] = words[(incoming_arg_address(fp, p) - low) >> 3]
         state.exits.append(fp)
         state.exit_layouts.append(layout)
         saved_sp = state.sp
@@ -99,30 +100,29 @@ def _wasm_thunk(state, func):
     low = state.stack.low
     words = state.words
     sys_regs = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
-    sys_stack = [(p, own.incoming_arg_offset(p)) for p, loc in enumerate(sabi.params) if loc.reg is None]
+    sys_stack = [p for p, loc in enumerate(sabi.params) if loc.reg is None]
     w_regs = [p for p, loc in enumerate(wabi.params) if loc.reg is not None]
-    # relative to the caller's SP (= own.call_sp_from_fp(fp)):
-    w_stack = [(p, caller.outgoing_arg_offset(wabi, p)) for p, loc in enumerate(wabi.params) if loc.reg is None]
-    callee_fp_off = caller.fp_from_call_sp(caller.call_sp(0, wabi))
-    sfp_off, ra_off = caller.saved_fp_address(callee_fp_off), caller.return_address_address(callee_fp_off)
+    w_stack = [p for p, loc in enumerate(wabi.params) if loc.reg is None]
     nparams = len(ftype.params)
 
     def thunk(fp, *regs):
         vals = [None] * nparams
         for p, v in zip(sys_regs, regs):
             vals[p] = v
-        for p, off in sys_stack:
-            vals[p] = words[(fp + off - low) >> 3]
+        for p in sys_stack:
+            vals[p] = words[(own.incoming_arg_address(fp, p) - low) >> 3]
         saved_fp = words[(own.saved_fp_address(fp) - low) >> 3]
         ret = words[(own.return_address_address(fp) - low) >> 3]
+        # the Wasm callee is called from the SP this thunk was called with (its caller's SP)
         sp = own.call_sp_from_fp(fp)
-        if sp + callee_fp_off < state.stack.limit:
+        callee_fp = caller.fp_from_call_sp(caller.call_sp(sp, wabi))
+        if callee_fp < state.stack.limit:
             raise Trap("call stack exhausted")
-        for p, off in w_stack:
-            words[(sp + off - low) >> 3] = vals[p]
-        words[(sp + sfp_off - low) >> 3] = saved_fp
-        words[(sp + ra_off - low) >> 3] = ret
-        r = func.code(sp + callee_fp_off, *[vals[p] for p in w_regs])
+        for p in w_stack:
+            words[(caller.outgoing_arg_address(sp, wabi, p) - low) >> 3] = vals[p]
+        words[(caller.saved_fp_address(callee_fp) - low) >> 3] = saved_fp
+        words[(caller.return_address_address(callee_fp) - low) >> 3] = ret
+        r = func.code(callee_fp, *[vals[p] for p in w_regs])
         while r.__class__ is TailCall:
             r = r.f()
         return r

@@ -60,7 +60,7 @@ class StoreState:
             cabi = assign(ftype, self.target, "wasm")
             sp0 = 0
             call_sp = L.call_sp(sp0, cabi)
-            callee_fp = call_sp - L.frame_record_size
+            callee_fp = L.fp_from_call_sp(call_sp)
             stack_params = [(p, L.outgoing_arg_address(sp0, cabi, p)) for p, loc in enumerate(cabi.params)
                             if loc.reg is None]
             reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
@@ -116,7 +116,8 @@ class StoreState:
         arguments and the entry frame record, call, run the trampoline loop, convert back."""
         ftype = func.type
         params, results = ftype.params, ftype.results
-        fp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
+        # every offset is FrameLayout's answer for the host frame at SP = 0 (see _entry_plan)
+        fp_from_call_sp_off, sfp_off, ra_off, stack_params, reg_params = self._entry_plan(ftype)
         n = len(params)
         names = [f"a{i}" for i in range(n)]
         lines = ["def entry(args):",
@@ -140,7 +141,7 @@ class StoreState:
         lines += [
             f"    words[w + {sfp_off >> 3}] = exits[-1] if exits else 0",
             f"    words[w + {ra_off >> 3}] = {ENTRY_PC}",
-            f"    fp = sp + {fp_off}",
+            f"    fp = sp + {fp_from_call_sp_off}",
             "    entries.append(fp)",
             "    try:",
             f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
@@ -191,7 +192,7 @@ class StoreState:
         layout = FrameLayout.build(self.target, "wasm", cabi, name=getattr(host, "__name__", "host"))
         low = self.stack.low
         words = self.words
-        limit = self.stack.limit + layout.fp_to_sp()
+        limit = layout.fp_from_sp(self.stack.limit)
         stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(cabi.params) if loc.reg is None]
         order = [("r", p) for p, loc in enumerate(cabi.params) if loc.reg is not None]
         params = ftype.params
