@@ -27,6 +27,7 @@ the walker chose. Which handler catches is decided by the walker alone.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..target import assign
@@ -38,6 +39,8 @@ TRAP_NULL_EXN = "null exception reference"
 # Test-only, read at compile time: every call site first records (SP, vmctx) of its frame
 # under its FP in the runtime's SHADOW dict, so tests can check the walker frame by frame.
 SHADOW_FRAMES = False
+# names of generated-code registers (Python locals): temporaries, stack positions, locals
+_REGISTER = re.compile(r"^[tsl][0-9]+$")
 
 
 def count_landing_pads(body: list) -> int:
@@ -164,17 +167,20 @@ class HandlerLowering:
         h = self.live_height()
         for i in range(self._n_reg_locals()):
             self.w(f"{self.local_home(i)} = l{i}")
-        for k in range(h):
-            self.w(f"{self.pos_home(k)} = s{k}")
+        for k, item in enumerate(self.stack[:h]):
+            if _REGISTER.match(item.expr):
+                self.w(f"{self.pos_home(k)} = {item.expr}")
 
-    def reload_live(self, height: int) -> None:
-        """optimizing, in a landing pad: the live values from their slots (walker's SP)."""
+    def reload_live(self, live: list[str]) -> None:
+        """optimizing, in a landing pad: the live values from their slots (walker's SP).
+        `live`: the operand-stack values below the try, as the code after it names them."""
         if not self.eh_spill:
             return
         for i in range(self._n_reg_locals()):
             self.w(f"l{i} = {self.local_home(i)}")
-        for k in range(height):
-            self.w(f"s{k} = {self.pos_home(k)}")
+        for k, expr in enumerate(live):
+            if _REGISTER.match(expr):
+                self.w(f"{expr} = {self.pos_home(k)}")
 
     def tag_params(self, tag_idx: int) -> tuple:
         tt = self.module.all_tags()[tag_idx]
@@ -214,12 +220,13 @@ class HandlerLowering:
             self.spill_live()
 
     # ------------------------------------------------------------------ emission helpers
-    def spill_stack(self) -> None:
-        """Every operand-stack value into its canonical (slot) position."""
+    def settle_stack(self) -> None:
+        """At a try: every operand-stack value becomes a plain name (a register, a slot or a
+        constant) that stays the same on every path to the code after the try's labels.
+        The values are not moved: values below an enclosing block are shared with that
+        block's other paths."""
         self.flush()
         n = len(self.stack)
-        self.move_to(0, n, self.stack)
-        self.stack = self.canonical_items(0, n)
         if n > self.eh_max_pos:
             self.eh_max_pos = n
 
@@ -337,7 +344,7 @@ class HandlerLowering:
 
     def op_try_table(self, ins) -> None:
         _bt, catches = ins.imm
-        self.spill_stack()
+        self.settle_stack()
         c = self.open_ctl("try_table", ins)
         if c.targeted:
             c.flat_end = self.new_flat_label()
@@ -353,14 +360,14 @@ class HandlerLowering:
             n = len(self.tag_params(clause.tag)) if kind in ("catch", "catch_ref") else 0
             exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
 
-            def pad(t=target, e=exprs, h=c.height):
-                self.reload_live(h)
+            def pad(t=target, e=exprs, live=[it.expr for it in self.stack[:c.height]]):
+                self.reload_live(live)
                 self.values_to(t, e)
             self.pad_sections.append((label, self.detached(pad)))
         self.eh[c.id] = scope
 
     def op_try(self, ins) -> None:
-        self.spill_stack()
+        self.settle_stack()
         c = self.open_ctl("try", ins)
         c.flat_end = self.new_flat_label()
         c.start_indent = self.indent
@@ -388,7 +395,7 @@ class HandlerLowering:
         self.unreachable = True
         scope.active = False
         self.flat_section(scope.clause_labels[self.instr], always=True)
-        self.reload_live(c.height)
+        self.reload_live([it.expr for it in c.else_stack])
         self.w(f"{self.extra_slot_ref(scope.exn_slot)} = _x")
         self.stack = list(c.else_stack)
         if n:
