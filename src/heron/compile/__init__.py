@@ -169,6 +169,11 @@ def _compile_function(ctx: ModuleContext, idx: int, f: ast.Func, info: FunctionI
     except FlatNeeded:
         fc = FunctionCompiler(ctx, idx, f, info, flat=True)
         fc.compile()
+    bounded = fc.bounded_recursion_param()
+    if bounded is not None:
+        twin = FunctionCompiler(ctx, idx, f, info, unchecked=True)
+        twin.compile()
+        fc.bounded_param, fc.twin = bounded, twin
     return fc
 
 

@@ -70,7 +70,7 @@ def zero_of(t) -> str:
 
 class Item:
     """A value on the symbolic operand stack: a Python expression."""
-    __slots__ = ("expr", "deps", "depth", "cond", "facts")
+    __slots__ = ("expr", "deps", "depth", "cond", "facts", "dec")
 
     def __init__(self, expr: str, deps: frozenset = frozenset(), depth: int = 0, cond: str | None = None):
         self.expr = expr
@@ -78,6 +78,7 @@ class Item:
         self.depth = depth        # nesting of folded operations
         self.cond = cond          # boolean form ("result is 1"), for if/br_if/select
         self.facts = None         # condition only: ({local: lower bound} if true, {...} if false)
+        self.dec = None           # local i when the value is `l<i> - c`, c >= 1, known not to wrap
 
     @property
     def simple(self) -> bool:
@@ -222,8 +223,13 @@ class FunctionCompiler(HandlerLowering):
     """Compiles one defined function to Python source lines."""
 
     def __init__(self, ctx: ModuleContext, func_idx: int, func: ast.Func, info: FunctionInfo,
-                 flat: bool = False):
+                 flat: bool = False, unchecked: bool = False):
         self.ctx = ctx
+        # the depth-bounded twin of a self-recursive elided function (see bounded_recursion_param)
+        self.unchecked = unchecked
+        self.self_call_decs: list[set[int]] = []
+        self.bounded_param: int | None = None
+        self.twin: "FunctionCompiler | None" = None
         self.module = ctx.module
         self.func_idx = func_idx
         self.func = func
@@ -448,6 +454,9 @@ class FunctionCompiler(HandlerLowering):
                 expr = x
             elif self.known_at_least(a) >= c:
                 expr = f"({x} - {c})"          # no wrap-around: x >= c is known here
+                self.push_value(expr, deps=a.deps, depth=a.depth + 1)
+                self.stack[-1].dec = self.bare_local(a)
+                return True
             else:
                 expr = f"({x} - {c} if {x} >= {c} else {x} + {mod - c})"
         else:
@@ -752,7 +761,8 @@ class FunctionCompiler(HandlerLowering):
             self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
             self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
         callee_fp_below_fp = self.fix(lambda L: -callee_fp(L))    # this FP - callee FP, from FrameLayout
-        args = ", ".join([f"fp - {callee_fp_below_fp}"] + regs)
+        # the unchecked twin needs no FP: its whole recursion was checked at its entry
+        args = ", ".join(regs if self.unchecked else [f"fp - {callee_fp_below_fp}"] + regs)
         call = f"{callee}({args})"
         nres = len(ft.results)
         if may_tail:
@@ -775,11 +785,30 @@ class FunctionCompiler(HandlerLowering):
         for name in names:
             self.push(Item(name))
 
+    def bounded_recursion_param(self) -> int | None:
+        """A parameter that bounds this function's recursion depth, or None.
+
+        When an elided function only calls itself, always passing `p - c` (c >= 1, known not
+        to wrap) for some never-assigned integer parameter p, a chain of its frames entered
+        with p = D has at most D callers below the entry: the entry can check once that all
+        of them fit on the stack and run an unchecked twin (no FP, no per-call checks), like
+        a loop versioned on its bounds check. Otherwise it runs as usual, trapping exactly."""
+        if (not self.elided or self.flat or self.baseline or self.unchecked or not self.lazy_checks
+                or self.has_handlers or self.self_tail or not self.self_call_decs):
+            return None
+        body = self.func.body
+        if any(ins.op in ("return_call", "return_call_indirect", "return_call_ref", "call_indirect",
+                          "call_ref") or (ins.op == "call" and ins.imm != self.func_idx) for ins in body):
+            return None
+        candidates = set.intersection(*self.self_call_decs) - self.assigned_between(0, None)
+        candidates = {p for p in candidates if self.ftype.params[p] in (I32, I64)}
+        return min(candidates) if candidates else None
+
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait
         until they call (once per straight-line region): frames that never call (the leaves
         of a recursion) skip it; exhaustion is still detected within one frame."""
-        if self.lazy_checks and not self.checked:
+        if self.lazy_checks and not self.checked and not self.unchecked:
             self.w(f"if fp < {self.fix(lambda L: L.fp_from_sp(self.ctx.stack_limit))}: "
                    f"raise Trap('call stack exhausted')", "call stack exhausted")
             self.checked = True
@@ -851,6 +880,12 @@ class FunctionCompiler(HandlerLowering):
             self.emit_import_call(j)      # system convention (compile/handlers.py)
             return
         name, elided = self.callee_name(j)
+        if j == self.func_idx and elided:
+            n = len(self.ftype.params)
+            args = self.stack[len(self.stack) - n:] if n else []
+            self.self_call_decs.append({p for p, item in enumerate(args) if item.dec == p})
+            if self.unchecked:
+                name = f"f{j}_u"
         self.emit_call(name, self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j), elided=elided)
 
     def indirect_target(self, type_idx: int, table: int) -> tuple[str, list]:
@@ -1353,7 +1388,7 @@ class FunctionCompiler(HandlerLowering):
         reg_params = self.python_params()
         stack_params = [i for i in range(len(self.ftype.params)) if i not in reg_params]
         self_loop = self.self_tail and not self.flat
-        if self.elided:
+        if self.elided and not self.unchecked:
             # the standard-ABI entry (host, tables, refs): stack arguments from memory
             abi_regs = [i for i, loc in enumerate(self.abi.params) if loc.reg is not None]
             put(0, f"def f{self.func_idx}({', '.join(['fp'] + [f'p{i}' for i in abi_regs])}):")
@@ -1362,10 +1397,18 @@ class FunctionCompiler(HandlerLowering):
             call_args = ["fp"] + [f"p{i}" if i in abi_regs else f"S[fw+{layout.incoming_arg_offset(i) // 8}]"
                                   for i in range(len(self.ftype.params))]
             put(1, f"return f{self.func_idx}_e({', '.join(call_args)})")
-        fname = f"f{self.func_idx}_e" if self.elided else f"f{self.func_idx}"
-        args = ", ".join(["fp"] + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
+        fname = f"f{self.func_idx}_u" if self.unchecked else f"f{self.func_idx}_e" if self.elided \
+            else f"f{self.func_idx}"
+        args = ", ".join(([] if self.unchecked else ["fp"])
+                         + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
         put(0, f"def {fname}({args}):")
         limit = layout.fp_from_sp(self.ctx.stack_limit)    # the lowest FP whose SP is in bounds
+        if self.twin is not None:
+            # every frame of the recursion that calls lies within l<p> self-calls of this one
+            self_call_fp_below_fp = -layout.fp_from_call_sp(layout.call_sp(layout.sp_from_fp(0), self.abi))
+            params = ", ".join(f"l{i}" for i in reg_params)
+            put(1, f"if fp - l{self.bounded_param} * {self_call_fp_below_fp} >= {limit}: "
+                   f"return f{self.func_idx}_u({params})")
         if not self.lazy_checks:
             put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, "call stack exhausted")
         if self.needs_fw or stack_params or self.nlocals > self.spill_from:
@@ -1404,6 +1447,10 @@ class FunctionCompiler(HandlerLowering):
             if self.has_handlers:
                 for text in self.eh_except_lines(layout):
                     put(2, text)
+        if self.twin is not None:
+            twin_out, twin_meta = self.twin.source()
+            out += twin_out
+            meta += twin_meta
         return out, meta
 
     def make_info_sites(self, layout: FrameLayout) -> None:

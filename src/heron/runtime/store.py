@@ -279,15 +279,23 @@ class StoreState:
         the generated code until the first frame that has a record, and the walk goes on
         from there."""
         frames = []
+        inner_twin = False
         for cm, frame, lineno in self.wasm_python_frames(tb):
             info, instr, _ = cm.where(lineno)
-            fp = frame.f_locals.get("fp")
-            if info is None or fp is None:
+            if info is None:
                 return frames
             if info.frame_elided:
-                if frame.f_code.co_name.endswith("_e"):   # not the standard-ABI wrapper
+                # `f<i>_e` (not the standard-ABI wrapper `f<i>`), or `f<i>_u`, the unchecked twin
+                # of a depth-bounded recursion (compile/codegen.py), which has no FP; an `_e`
+                # frame just outside a `_u` frame is the entry that dispatched to it, not a call
+                name = frame.f_code.co_name
+                if name.endswith("_u") or (name.endswith("_e") and not inner_twin):
                     frames.append(info.describe_pc(info.pc(instr)))
+                inner_twin = name.endswith("_u")
                 continue
+            fp = frame.f_locals.get("fp")
+            if fp is None:
+                return frames
             for f in walk(self.stack, self.codemap, fp, info.pc(instr), entry_fp, limit=MAX_BACKTRACE):
                 frames.append(f.describe())
             return frames[:MAX_BACKTRACE]
