@@ -245,8 +245,9 @@ class FunctionCompiler(HandlerLowering):
         self.lazy_checks = self.elided and self.nlocals <= self.spill_from
         self.facts: dict[int, int] = {}
         # not with exception handlers: a landing pad is entered from anywhere in its try body
+        # (throw / throw_ref alone only end a path, like return)
         self.use_facts = not self.baseline and not flat and not any(
-            ins.op in EXCEPTION_OPS for ins in func.body)
+            ins.op in EXCEPTION_OPS and ins.op not in ("throw", "throw_ref") for ins in func.body)
         self.checked = False
         info.frame_elided = self.elided
         self.lines: list[tuple[int, str, int, str | None]] = []   # (indent, text, instr, trap)
@@ -751,15 +752,15 @@ class FunctionCompiler(HandlerLowering):
             self.w(line[0], line[1]) if isinstance(line, tuple) else self.w(line)
         self.lazy_stack_check()
         ra = self.record_site("elided" if elided else kind)
-        for p, text in stack_args:
-            addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
-            self.w(f"{addr} = {text}")
+        stores = [(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p), text)
+                  for p, text in stack_args]
         # the callee's FP: below its stack-argument area and frame record, as FrameLayout says
         # (also for an elided callee, so that stack depth is the same with and without elision)
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
         if not elided:
-            self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
-            self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+            stores.append((lambda L: L.saved_fp_address(callee_fp(L)), "fp"))
+            stores.append((lambda L: L.return_address_address(callee_fp(L)), str(ra)))
+        self.store_words(stores)
         callee_fp_below_fp = self.fix(lambda L: -callee_fp(L))    # this FP - callee FP, from FrameLayout
         # the unchecked twin needs no FP: its whole recursion was checked at its entry
         args = ", ".join(regs if self.unchecked else [f"fp - {callee_fp_below_fp}"] + regs)
@@ -803,6 +804,28 @@ class FunctionCompiler(HandlerLowering):
         candidates = set.intersection(*self.self_call_decs) - self.assigned_between(0, None)
         candidates = {p for p in candidates if self.ftype.params[p] in (I32, I64)}
         return min(candidates) if candidates else None
+
+    def store_words(self, stores: list) -> None:
+        """Stack-memory stores (byte address with FP = 0 as FrameLayout gives it, value text) as
+        one statement: a slice assignment when the words are contiguous (the usual case: stack
+        arguments and the callee's frame record), else one store each. Values are evaluated
+        before any word is written."""
+        if len(stores) < 2:
+            for fn, text in stores:
+                self.w(f"{self.word(fn)} = {text}")
+            return
+        self.needs_fw = True
+        fixups = self.fixups
+        nested = re.compile("\u00a7(\\d+)\u00a7")
+
+        def render(L: FrameLayout) -> str:
+            words = sorted(((fn(L) // 8, nested.sub(lambda m: str(fixups[int(m.group(1))](L)), text))
+                            for fn, text in stores), key=lambda pair: pair[0])
+            first, last = words[0][0], words[-1][0]
+            if last - first + 1 == len(words):
+                return f"S[fw+{first}:fw+{last + 1}] = ({', '.join(text for _, text in words)})"
+            return "; ".join(f"S[fw+{w}] = {text}" for w, text in words)
+        self.w(self.fix(render))
 
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait
@@ -1435,8 +1458,13 @@ class FunctionCompiler(HandlerLowering):
         for i in reg_params:
             if self.in_slot(i) or self_loop:
                 put(base, f"{home(i)} = p{i}")
-        for i in stack_params:
-            put(base, f"{home(i)} = S[fw+{layout.incoming_arg_offset(i) // 8}]")
+        incoming = sorted((layout.incoming_arg_offset(i) // 8, home(i)) for i in stack_params)
+        if len(incoming) > 1 and incoming[-1][0] - incoming[0][0] + 1 == len(incoming):
+            # contiguous words: one slice read
+            put(base, f"{', '.join(h for _, h in incoming)} = S[fw+{incoming[0][0]}:fw+{incoming[-1][0] + 1}]")
+        else:
+            for word, h in incoming:
+                put(base, f"{h} = S[fw+{word}]")
         for i in range(len(self.ftype.params), self.nlocals):
             put(base, f"{home(i)} = {zero_of(self.local_types[i])}")
         body_base = 2 + self.has_handlers if self.flat else base
