@@ -23,6 +23,12 @@ for CPython's compiler are lowered flat instead: a dispatch loop over labels.
 
 Every frame address in the output comes from the function's FrameLayout; the
 word offsets are computed at compile time and pasted in as numbers.
+
+Depth-bounded recursion (optimizing, elided frames only): a function that only calls
+itself, always passing `p - c` (c >= 1, known not to wrap) for a parameter p, gets an
+unchecked twin `f<i>_u` without FP or stack checks; its checked entry runs the twin when
+`fp - p * <self-call frame size>` is still above the stack limit, so a whole recursion
+costs one check and exhaustion still happens at exactly the same depth.
 """
 from __future__ import annotations
 
