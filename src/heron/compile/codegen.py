@@ -871,7 +871,9 @@ class FunctionCompiler(HandlerLowering):
                 self.w(f"{addr} = {name}")
             reg_params = self.python_params()
             if reg_params:
-                names = [f"p{i}" if (self.in_slot(i) or not self.flat) else f"l{i}" for i in reg_params]
+                # register parameters are assigned in place (the tuple is evaluated first);
+                # spilled ones go through p<i>, which the loop head stores to their slots
+                names = [f"p{i}" if self.in_slot(i) else f"l{i}" for i in reg_params]
                 self.w(f"{', '.join(names)} = {', '.join(vals)}")
             self.self_tail = True
             self.jump(self.ctl[0], cont=True)
@@ -1429,7 +1431,7 @@ class FunctionCompiler(HandlerLowering):
         fname = f"f{self.func_idx}_u" if self.unchecked else f"f{self.func_idx}_e" if self.elided \
             else f"f{self.func_idx}"
         args = ", ".join(([] if self.unchecked else ["fp"])
-                         + [f"p{i}" if (self.in_slot(i) or self_loop) else f"l{i}" for i in reg_params])
+                         + [f"p{i}" if self.in_slot(i) else f"l{i}" for i in reg_params])
         put(0, f"def {fname}({args}):")
         limit = layout.fp_from_sp(self.ctx.stack_limit)    # the lowest FP whose SP is in bounds
         if self.twin is not None:
@@ -1462,7 +1464,7 @@ class FunctionCompiler(HandlerLowering):
                 return f"S[fw+{layout.slot_address_from_fp(0, i - self.spill_from) // 8}]"
             return f"l{i}"
         for i in reg_params:
-            if self.in_slot(i) or self_loop:
+            if self.in_slot(i):
                 put(base, f"{home(i)} = p{i}")
         incoming = sorted((layout.incoming_arg_offset(i) // 8, home(i)) for i in stack_params)
         if len(incoming) > 1 and incoming[-1][0] - incoming[0][0] + 1 == len(incoming):
