@@ -86,3 +86,22 @@ def test_elision_off_means_no_twin(monkeypatch):
     module, store, ex = instantiate(True, monkeypatch)
     assert "_u(" not in module.source
     assert ex["down"](store, 10, 7) == 11
+
+
+def test_caller_dispatches_to_twin_and_backtrace_keeps_it(monkeypatch):
+    wat = WAT.replace('(export "down" (func $down))', '''(export "down" (func $down))
+  (func (export "outer") (param i32 i32) (result i32)
+    (i32.add (call $down (local.get 0) (local.get 1)) (i32.const 1000)))''')
+    engine = Engine(Config(stack_size=96 * 1024))
+    module = Module(engine, wat)
+    store = Store(engine)
+    ex = Instance(store, module, []).exports(store)
+    assert "(f0_u(" in module.source           # the caller tests the bound itself
+    assert ex["outer"](store, 10, 7) == 1011
+    with pytest.raises(Trap) as info:
+        ex["outer"](store, 3, 0)
+    names = [f.split(" @")[0] for f in info.value.backtrace]
+    assert names[:4] == ["down"] * 4 and len(names) == 5 and names[4] != "down"
+    with pytest.raises(Trap) as info:
+        ex["outer"](store, 10 ** 6, 7)
+    assert "call stack exhausted" in str(info.value)

@@ -126,6 +126,20 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
         compilers.append(fc)
         pieces.append(fc.source())
 
+    # callers of depth-bounded functions again, now that those are known: they call the
+    # unchecked twin directly when the whole recursion fits
+    for fc, info in zip(compilers, infos):
+        if fc.twin is not None:
+            layout = info.layout
+            ctx.bounded[info.index] = (fc.bounded_param, fc.self_call_fp_below_fp(layout),
+                                       layout.fp_from_sp(ctx.stack_limit))
+    if ctx.bounded:
+        for k, f in enumerate(module.funcs):
+            idx = nimp + k
+            if any(ins.op == "call" and ins.imm in ctx.bounded and ins.imm != idx for ins in f.body):
+                compilers[k] = _compile_function(ctx, idx, f, infos[k], flat=compilers[k].flat)
+                pieces[k] = compilers[k].source()
+
     while True:
         lines: list[str] = []
         meta: list = []

@@ -146,6 +146,9 @@ class ModuleContext:
         self.globals = module.all_globals()
         self.may_tail: dict[int, bool] = {}
         self.elided: set[int] = set()
+        # depth-bounded functions (those with an unchecked twin): index -> (bounded parameter,
+        # FP distance of one self-call, lowest FP whose SP is in bounds), from their FrameLayout
+        self.bounded: dict[int, tuple[int, int, int]] = {}
         self.constants: list = []
         self._const_index: dict = {}
 
@@ -750,7 +753,7 @@ class FunctionCompiler(HandlerLowering):
         return self.info.start + PC_STRIDE * self.instr + RA_DELTA
 
     def emit_call(self, callee: str, ft: FuncType, kind: str, may_tail: bool,
-                  pre: list[str] = (), elided: bool = False) -> None:
+                  pre: list[str] = (), elided: bool = False, twin: tuple | None = None) -> None:
         cabi = self.ctx.abi(ft)
         # evaluate arguments before any stack write (baseline operands live in slots)
         regs, stack_args = self.call_args(ft, elided)
@@ -771,6 +774,12 @@ class FunctionCompiler(HandlerLowering):
         # the unchecked twin needs no FP: its whole recursion was checked at its entry
         args = ", ".join(regs if self.unchecked else [f"fp - {callee_fp_below_fp}"] + regs)
         call = f"{callee}({args})"
+        if twin is not None:
+            j, param, self_call_fp_below_fp, lowest_fp = twin
+            # callee FP = fp - callee_fp_below_fp; its entry test, moved here
+            lowest_fp_here = self.fix(lambda L: lowest_fp - callee_fp(L))
+            call = (f"(f{j}_u({', '.join(regs)}) if fp - {regs[param]} * {self_call_fp_below_fp} >= "
+                    f"{lowest_fp_here} else {call})")
         nres = len(ft.results)
         if may_tail:
             self.w(f"_r = {call}")
@@ -810,6 +819,10 @@ class FunctionCompiler(HandlerLowering):
         candidates = set.intersection(*self.self_call_decs) - self.assigned_between(0, None)
         candidates = {p for p in candidates if self.ftype.params[p] in (I32, I64)}
         return min(candidates) if candidates else None
+
+    def self_call_fp_below_fp(self, layout: FrameLayout) -> int:
+        """FP - the FP of a frame this function's self-call creates (FrameLayout's numbers)."""
+        return -layout.fp_from_call_sp(layout.call_sp(layout.sp_from_fp(0), self.abi))
 
     def store_words(self, stores: list) -> None:
         """Stack-memory stores (byte address with FP = 0 as FrameLayout gives it, value text) as
@@ -917,7 +930,18 @@ class FunctionCompiler(HandlerLowering):
             self.self_call_decs.append({p for p, item in enumerate(args) if item.dec == p})
             if self.unchecked:
                 name = f"f{j}_u"
-        self.emit_call(name, self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j), elided=elided)
+        twin = None
+        if elided and j != self.func_idx and j in self.ctx.bounded:
+            # call the twin directly when the callee's whole recursion fits (the test its
+            # checked entry would make), saving the checked entry's frame
+            param, self_call_fp_below_fp, lowest_fp = self.ctx.bounded[j]
+            n = len(self.ctx.func_types[j].params)
+            at = len(self.stack) - n + param
+            if not _SIMPLE.match(self.stack[at].expr):
+                self.materialize(at)
+            twin = (j, param, self_call_fp_below_fp, lowest_fp)
+        self.emit_call(name, self.ctx.func_types[j], "call", self.ctx.callee_may_tail(j), elided=elided,
+                       twin=twin)
 
     def indirect_target(self, type_idx: int, table: int) -> tuple[str, list]:
         idx = self.pop()
@@ -1436,7 +1460,7 @@ class FunctionCompiler(HandlerLowering):
         limit = layout.fp_from_sp(self.ctx.stack_limit)    # the lowest FP whose SP is in bounds
         if self.twin is not None:
             # every frame of the recursion that calls lies within l<p> self-calls of this one
-            self_call_fp_below_fp = -layout.fp_from_call_sp(layout.call_sp(layout.sp_from_fp(0), self.abi))
+            self_call_fp_below_fp = self.self_call_fp_below_fp(layout)
             params = ", ".join(f"l{i}" for i in reg_params)
             put(1, f"if fp - l{self.bounded_param} * {self_call_fp_below_fp} >= {limit}: "
                    f"return f{self.func_idx}_u({params})")

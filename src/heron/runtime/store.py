@@ -279,7 +279,7 @@ class StoreState:
         the generated code until the first frame that has a record, and the walk goes on
         from there."""
         frames = []
-        inner_twin = False
+        inner_twin = None
         for cm, frame, lineno in self.wasm_python_frames(tb):
             info, instr, _ = cm.where(lineno)
             if info is None:
@@ -287,11 +287,12 @@ class StoreState:
             if info.frame_elided:
                 # `f<i>_e` (not the standard-ABI wrapper `f<i>`), or `f<i>_u`, the unchecked twin
                 # of a depth-bounded recursion (compile/codegen.py), which has no FP; an `_e`
-                # frame just outside a `_u` frame is the entry that dispatched to it, not a call
+                # frame of the same function just outside a `_u` frame is the entry that
+                # dispatched to it, not a call
                 name = frame.f_code.co_name
-                if name.endswith("_u") or (name.endswith("_e") and not inner_twin):
+                if name.endswith("_u") or (name.endswith("_e") and info is not inner_twin):
                     frames.append(info.describe_pc(info.pc(instr)))
-                inner_twin = name.endswith("_u")
+                inner_twin = info if name.endswith("_u") else None
                 continue
             fp = frame.f_locals.get("fp")
             if fp is None:
