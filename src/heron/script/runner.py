@@ -370,28 +370,24 @@ class ScriptRun:
         raise CommandFailed("expected an uncaught exception, but it returned")
 
     def assert_malformed(self, command: AssertMalformed) -> None:
-        status, value = self._load(command.module)
-        if status == "malformed":
-            return
-        if status == "unsupported":
-            raise SkipCommand(f"unsupported: {value.feature}")
-        if status == "crash":
-            raise CommandFailed(value)
-        if status == "ok":
-            raise CommandFailed(f"expected malformed (\"{command.message}\"), but the module loaded and validated")
-        raise CommandFailed(f"expected malformed (\"{command.message}\"), got {_error_text(value)}")
+        self._expect_rejection(command, "malformed", "the module loaded and validated")
 
     def assert_invalid(self, command: AssertInvalid) -> None:
+        self._expect_rejection(command, "invalid", "the module validated")
+
+    def _expect_rejection(self, command, expected: str, accepted_text: str) -> None:
+        """assert_malformed / assert_invalid: loading must end with exactly `expected`."""
         status, value = self._load(command.module)
-        if status == "invalid":
+        if status == expected:
             return
         if status == "unsupported":
             raise SkipCommand(f"unsupported: {value.feature}")
         if status == "crash":
             raise CommandFailed(value)
+        wanted = f"expected {expected} (\"{command.message}\")"
         if status == "ok":
-            raise CommandFailed(f"expected invalid (\"{command.message}\"), but the module validated")
-        raise CommandFailed(f"expected invalid (\"{command.message}\"), got {_error_text(value)}")
+            raise CommandFailed(f"{wanted}, but {accepted_text}")
+        raise CommandFailed(f"{wanted}, got {_error_text(value)}")
 
     def assert_unlinkable(self, command: AssertUnlinkable) -> None:
         module = self.load_valid(command.module)
