@@ -25,7 +25,7 @@ from ..target import FrameLayout, assign
 from ..types import FuncType
 from .exceptions import host_throws_into_wasm
 from .objects import TailCall
-from .values import to_host, to_internal
+from .values import host_results, to_host, to_internal
 
 _EMPTY = FuncType((), ())
 
@@ -40,19 +40,6 @@ def system_entry(state, func):
             entry = _wasm_thunk(state, func)
         state.system_entries[func] = entry
     return entry
-
-
-def _results(out, ftype: FuncType):
-    results = ftype.results
-    if not results:
-        return None
-    if len(results) == 1:
-        if isinstance(out, (tuple, list)) and len(out) == 1:
-            out = out[0]
-        return to_internal(out, results[0])
-    if not isinstance(out, (tuple, list)) or len(out) != len(results):
-        raise Trap(f"host function returned {out!r}, expected {len(results)} results")
-    return tuple(to_internal(v, t) for v, t in zip(out, results))
 
 
 def _system_exit(state, ftype: FuncType, host):
@@ -84,7 +71,7 @@ def _system_exit(state, ftype: FuncType, host):
             state.sp = saved_sp
             state.exits.pop()
             state.exit_layouts.pop()
-        return _results(out, ftype)
+        return host_results(out, ftype)
 
     exit_system.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
     return exit_system

@@ -18,7 +18,7 @@ from ..target import FrameLayout, StackMemory, assign
 from ..types import FuncType
 from ..unwind.frames import walk
 from .objects import TailCall
-from .values import results_to_host, to_host, to_internal
+from .values import host_results, results_to_host, to_host, to_internal
 
 MAX_BACKTRACE = 200
 MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
@@ -105,7 +105,7 @@ class StoreState:
 
             def host_entry(args):
                 vals = convert_in(args)
-                return results_to_host(_host_results(host(*[to_host(v, t) for v, t in zip(vals, params)]),
+                return results_to_host(host_results(host(*[to_host(v, t) for v, t in zip(vals, params)]),
                                                      ftype), results)
             return host_entry
 
@@ -227,12 +227,12 @@ class StoreState:
         elif len(results) == 1 and results[0] in ("i32", "i64"):
             mask = "0xFFFFFFFF" if results[0] == "i32" else "0xFFFFFFFFFFFFFFFF"
             lines.append(f"    if out.__class__ is int: return out & {mask}")
-            lines.append("    return _host_results(out, ftype)")
+            lines.append("    return host_results(out, ftype)")
         else:
-            lines.append("    return _host_results(out, ftype)")
+            lines.append("    return host_results(out, ftype)")
         ns = {"Trap": Trap, "words": words, "exits": self.exits, "exit_layouts": self.exit_layouts,
               "layout": layout, "state": self, "sp_from_fp": layout.sp_from_fp, "host": host,
-              "_host_results": _host_results, "ftype": ftype}
+              "host_results": host_results, "ftype": ftype}
         name = getattr(host, "__name__", "host")
         exec(compile("\n".join(lines) + "\n", f"<heron exit {name}>", "exec"), ns)
         exit_to_host = ns["exit_to_host"]
@@ -320,14 +320,3 @@ class StoreState:
         return t
 
 
-def _host_results(out, ftype: FuncType):
-    results = ftype.results
-    if not results:
-        return None
-    if len(results) == 1:
-        if isinstance(out, (tuple, list)) and len(out) == 1:
-            out = out[0]
-        return to_internal(out, results[0])
-    if not isinstance(out, (tuple, list)) or len(out) != len(results):
-        raise Trap(f"host function returned {out!r}, expected {len(results)} results")
-    return tuple(to_internal(v, t) for v, t in zip(out, results))

@@ -84,3 +84,18 @@ def canonical_functype(ft: FuncType) -> FuncType:
 
 def trap(code: str) -> Trap:
     return Trap(code)
+
+
+def host_results(out, ftype: FuncType):
+    """What a host function returned, as the runtime values of `ftype`'s results (None, one
+    value, or a tuple); a host returning the wrong number of values traps."""
+    results = ftype.results
+    if not results:
+        return None
+    if len(results) == 1:
+        if isinstance(out, (tuple, list)) and len(out) == 1:
+            out = out[0]
+        return to_internal(out, results[0])
+    if not isinstance(out, (tuple, list)) or len(out) != len(results):
+        raise Trap(f"host function returned {out!r}, expected {len(results)} results")
+    return tuple(to_internal(v, t) for v, t in zip(out, results))
