@@ -244,3 +244,33 @@ def test_frame_without_dynamic_context():
         f.walker_dynamic_context_address(FP)
     with pytest.raises(LayoutError):
         f.slot_address(FP, 0)
+
+
+@pytest.mark.parametrize("fault", [None, FAULT_CALLER_SP, FAULT_DYNCTX])
+@pytest.mark.parametrize("target", TARGETS)
+def test_walker_offsets_agree_with_the_walker_methods(monkeypatch, target, fault):
+    """The constant displacements the throw search adds are the walker_* methods' results."""
+    if fault:
+        monkeypatch.setenv(FAULT_ENV, fault)
+    else:
+        monkeypatch.delenv(FAULT_ENV, raising=False)
+    reset_fault_cache()
+    try:
+        L = FrameLayout.build(target, WASM, [I32] * 9 + [F64] * 3, slots=3, has_dynamic_context=True,
+                              calls=[assign([I64] * 10, target, SYSTEM)])
+        assert L.outgoing_args_size > 0 and L.incoming_args_size > 0
+        w = L.walker_offsets()
+        for base in (0x7FFF_0000_0000, 0x4000_0010):
+            assert base + w.caller_sp == L.walker_caller_sp(base)
+            assert base + w.return_address == L.return_address_address(base)
+            assert base + w.saved_fp == L.saved_fp_address(base)
+            assert base + w.dynamic_context == L.walker_dynamic_context_address(base)
+        if fault is None:
+            fp = 0x7FFF_0000_0000
+            assert fp + w.caller_sp == L.caller_sp(fp)
+            assert L.sp_from_fp(fp) + w.dynamic_context == L.dynamic_context_address(fp)
+        no_slot = FrameLayout.build(target, WASM, [I32])
+        assert no_slot.walker_offsets().dynamic_context is None
+    finally:
+        monkeypatch.delenv(FAULT_ENV, raising=False)
+        reset_fault_cache()

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from ..errors import HeronError
 from ..types import FuncType, ValType
@@ -100,6 +100,15 @@ def _slot_size(spec: int | ValType) -> int:
             raise LayoutError(f"stack slot size must be a positive multiple of 8, not {spec}")
         return spec
     return stack_size(spec)
+
+
+class WalkerOffsets(NamedTuple):
+    """FrameLayout.walker_offsets(): caller SP, return-address slot and saved-FP slot relative
+    to this frame's FP; the dynamic-context slot relative to its SP (None: no slot)."""
+    caller_sp: int
+    return_address: int
+    saved_fp: int
+    dynamic_context: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +362,14 @@ class FrameLayout:
         if active_fault() == FAULT_DYNCTX:
             return sp + self.dynctx_offset
         return sp + self.outgoing_args_size + self.dynctx_offset
+
+    def walker_offsets(self) -> "WalkerOffsets":
+        """The walker's view as constant displacements, for a walker that visits many frames:
+        every walker/frame-record address above is its base plus a constant of this layout,
+        so base + offset equals the method's result (under the active fault too)."""
+        return WalkerOffsets(self.walker_caller_sp(0), self.return_address_address(0),
+                             self.saved_fp_address(0),
+                             self.walker_dynamic_context_address(0) if self.dynctx_offset is not None else None)
 
     # ---------------------------------------------------------------- explaining
     def areas(self) -> list[tuple[str, int, int]]:

@@ -48,13 +48,9 @@ def stub_layout(target) -> FrameLayout:
 
 
 def walker_offsets(info, fault) -> tuple:
-    """The walker's view of one function's frame, from its FrameLayout: the walker_* and
-    frame-record methods evaluated at base 0 (they are constant arithmetic on the layout's
-    fields, see target/frame.py), cached on the FunctionInfo per fault setting:
-    (fault, caller SP - FP, return address - FP, saved FP - FP, dynctx slot - SP | None)."""
-    L = info.layout
-    w = (fault, L.walker_caller_sp(0), L.return_address_address(0), L.saved_fp_address(0),
-         L.walker_dynamic_context_address(0) if L.has_dynamic_context else None)
+    """FrameLayout.walker_offsets() of one function, cached on its FunctionInfo per fault
+    setting: (fault, caller SP - FP, return address - FP, saved FP - FP, dynctx slot - SP | None)."""
+    w = (fault, *info.layout.walker_offsets())
     info.walker_offsets = w
     return w
 
