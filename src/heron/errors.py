@@ -1,6 +1,8 @@
 """The exception types a Heron user sees. Every failure Heron reports is one of these."""
 from __future__ import annotations
 
+from enum import Enum
+
 
 class HeronError(Exception):
     """Base of every error Heron raises on purpose."""
@@ -55,19 +57,55 @@ class Unsupported(HeronError):
         super().__init__(f"unsupported feature '{feature}'" + (f": {detail}" if detail else ""))
 
 
+class TrapCode(str, Enum):
+    """Why Wasm trapped. Each value is the message the spec interpreter (and `heron wast`)
+    uses, so a TrapCode compares equal to that string; wasmtime-py's `TrapCode` names the
+    same causes."""
+    STACK_OVERFLOW = "call stack exhausted"
+    MEMORY_OUT_OF_BOUNDS = "out of bounds memory access"
+    HEAP_MISALIGNED = "unaligned atomic"
+    TABLE_OUT_OF_BOUNDS = "out of bounds table access"
+    INDIRECT_CALL_TO_NULL = "uninitialized element"
+    UNDEFINED_ELEMENT = "undefined element"
+    BAD_SIGNATURE = "indirect call type mismatch"
+    INTEGER_OVERFLOW = "integer overflow"
+    INTEGER_DIVISION_BY_ZERO = "integer divide by zero"
+    BAD_CONVERSION_TO_INTEGER = "invalid conversion to integer"
+    UNREACHABLE = "unreachable"
+    NULL_REFERENCE = "null reference"
+    NULL_FUNCTION_REFERENCE = "null function reference"
+    NULL_EXCEPTION_REFERENCE = "null exception reference"
+    INTERRUPT = "interrupt"
+    OUT_OF_FUEL = "all fuel consumed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_TRAP_CODES = {c.value: c for c in TrapCode}
+
+
 class Trap(HeronError):
-    """A Wasm trap. `code` is the spec's trap message, e.g. 'integer divide by zero'."""
+    """A Wasm trap. `code` is the spec's trap message, e.g. 'integer divide by zero'
+    (a `TrapCode` for the traps the spec names, else a plain message such as a host
+    function's wrong result count)."""
 
     def __init__(self, code: str, backtrace: list | None = None):
+        code = _TRAP_CODES.get(code, code)
         self.code = code
-        self.message = code
+        self.message = str(code)
         self.backtrace = backtrace or []
-        super().__init__(code)
+        super().__init__(str(code))
+
+    @property
+    def trap_code(self) -> TrapCode | None:
+        """The TrapCode of this trap, or None for a trap the spec does not name."""
+        return self.code if isinstance(self.code, TrapCode) else None
 
     def __str__(self) -> str:
         if not self.backtrace:
-            return self.code
-        lines = [self.code, "wasm backtrace:"]
+            return str(self.code)
+        lines = [str(self.code), "wasm backtrace:"]
         lines += [f"  {i}: {frame}" for i, frame in enumerate(self.backtrace)]
         return "\n".join(lines)
 

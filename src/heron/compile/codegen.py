@@ -40,7 +40,7 @@ from .. import ast
 from ..errors import Unsupported
 from ..target import FrameLayout, assign
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
-from ..runtime.numerics import MEMORY_OPS, NUMERIC_OPS, f32_from_bits, f64_from_bits
+from ..numerics import MEMORY_OPS, NUMERIC_OPS, f32_from_bits, f64_from_bits
 from .codemap import PC_STRIDE, RA_DELTA, CallSite, FunctionInfo
 from .handlers import HandlerLowering
 
@@ -545,11 +545,8 @@ class FunctionCompiler(HandlerLowering):
             depth = max(depth, item.depth)
         expr = template.format(*texts)
         cond = sem.cond.format(*texts) if sem.cond else None
-        traps = op.endswith(("div_s", "div_u", "rem_s", "rem_u")) and op[0] == "i" \
-            or ".trunc_f" in op
-        if traps:
-            trap = "integer divide by zero" if "div" in op or "rem" in op else "invalid conversion to integer"
-            self.push_value(expr, trap=trap, deps=deps)
+        if sem.trap is not None:
+            self.push_value(expr, trap=sem.trap, deps=deps)
         else:
             self.push_value(expr, deps=deps, depth=depth + 1, cond=cond)
             if op in ("i32.eqz", "i64.eqz"):

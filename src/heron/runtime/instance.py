@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import LinkError, Trap
 from ..types import I32, I64, RefType, TableType, MemType, GlobalType, TagType
-from .numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
+from ..numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
 from .boundary import boundary_namespace
 from .exceptions import exception_namespace
 from .objects import HELPERS, Func, Global, Memory, Table, Tag, table_init, mem_init

@@ -12,7 +12,7 @@ import math
 from ..errors import Trap
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
 from ..valid.canonical import canonical_types, intern
-from .numerics import f32_round
+from ..numerics import f32_round
 
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
