@@ -5,7 +5,7 @@ from __future__ import annotations
 from .errors import (DecodeError, HeronError, LinkError, ParseError, Trap, Unsupported,
                      ValidationError, WasmException)
 from .features import Features
-from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
+from .api import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
                       Limits, Linker, Memory, MemoryType, Module, Store, Table, TableType, Tag, TagType, ValType)
 
 __all__ = ["DecodeError", "HeronError", "LinkError", "ParseError", "Trap", "Unsupported",

@@ -490,13 +490,13 @@ def fresh_store(engine):
 @contextlib.contextmanager
 def heron_growth_limits():
     """Heron's practical memory/table maximum lowered to the harness's limits."""
-    from heron.runtime import objects
-    saved = objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE
-    objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE = HERON_MAX_MEMORY_BYTES, HERON_MAX_TABLE
+    from heron.runtime import memory, table
+    saved = memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE
+    memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE = HERON_MAX_MEMORY_BYTES, HERON_MAX_TABLE
     try:
         yield
     finally:
-        objects.PRACTICAL_MAX_BYTES, objects.PRACTICAL_MAX_TABLE = saved
+        memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE = saved
 
 
 def run_heron(module, plan: Plan) -> Report:

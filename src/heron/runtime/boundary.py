@@ -1,4 +1,9 @@
-"""Calls to imported functions under the system convention (caller pops).
+"""Wasm calling host code: the exit trampolines, and calls to imported functions under the
+system convention (caller pops).
+
+`wasm_exit(state, ftype, host)` is a host function's `Func.code`: what compiled code
+reaches through a table, a funcref or another instance's export, under the wasm
+convention; it reads its stack arguments, pushes the exit record and calls the host.
 
 Compiled code calls an imported function the way native code calls into a runtime
 trampoline: with the target's system convention. The caller's frame preallocates the
@@ -20,14 +25,69 @@ Every address comes from FrameLayout.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
 from .exceptions import host_throws_into_wasm
-from .objects import TailCall
+from .tailcall import TailCall
 from .values import host_results, to_host, to_internal
 
 _EMPTY = FuncType((), ())
+
+
+def wasm_exit(state, ftype: FuncType, host) -> Callable:
+    """The code Wasm calls for host function `host`: reads stack args, records the exit."""
+    cabi = assign(ftype, state.target, "wasm")
+    layout = FrameLayout.build(state.target, "wasm", cabi, name=getattr(host, "__name__", "host"))
+    low = state.stack.low
+    words = state.words
+    limit = layout.fp_from_sp(state.stack.limit)
+    stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(cabi.params) if loc.reg is None]
+    order = [("r", p) for p, loc in enumerate(cabi.params) if loc.reg is not None]
+    params = ftype.params
+    results = ftype.results
+    reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
+    # generated per signature: no argument lists built, one conversion per value
+    lines = [f"def exit_to_host({', '.join(['fp'] + [f'a{p}' for p in reg_params])}):",
+             f"    if fp < {limit}: raise Trap('call stack exhausted')"]
+    if stack_params:
+        lines.append(f"    w = (fp - {low}) >> 3")
+    for p, off in stack_params:
+        lines.append(f"    a{p} = words[w + {off >> 3}]")
+    for p, t in enumerate(params):
+        if t == "i32":
+            lines.append(f"    a{p} = a{p} - ((a{p} & 0x80000000) << 1)")
+        elif t == "i64":
+            lines.append(f"    a{p} = a{p} - ((a{p} & 0x8000000000000000) << 1)")
+    lines += [
+        "    exits.append(fp)",
+        "    exit_layouts.append(layout)",
+        "    saved_sp = state.sp",
+        "    state.sp = sp_from_fp(fp)",
+        "    try:",
+        f"        out = host({', '.join(f'a{p}' for p in range(len(params)))})",
+        "    finally:",
+        "        state.sp = saved_sp",
+        "        exits.pop()",
+        "        exit_layouts.pop()",
+    ]
+    if not results:
+        lines.append("    return None")
+    elif len(results) == 1 and results[0] in ("i32", "i64"):
+        mask = "0xFFFFFFFF" if results[0] == "i32" else "0xFFFFFFFFFFFFFFFF"
+        lines.append(f"    if out.__class__ is int: return out & {mask}")
+        lines.append("    return host_results(out, ftype)")
+    else:
+        lines.append("    return host_results(out, ftype)")
+    ns = {"Trap": Trap, "words": words, "exits": state.exits, "exit_layouts": state.exit_layouts,
+          "layout": layout, "state": state, "sp_from_fp": layout.sp_from_fp, "host": host,
+          "host_results": host_results, "ftype": ftype}
+    name = getattr(host, "__name__", "host")
+    exec(compile("\n".join(lines) + "\n", f"<heron exit {name}>", "exec"), ns)
+    exit_to_host = ns["exit_to_host"]
+    return exit_to_host
 
 
 def system_entry(state, func):
@@ -123,4 +183,4 @@ def boundary_namespace(state, inst, n_imported: int) -> dict:
     return {f"X{i}": system_entry(state, inst.funcs[i]) for i in range(n_imported)}
 
 
-__all__ = ["system_entry", "boundary_namespace"]
+__all__ = ["wasm_exit", "system_entry", "boundary_namespace"]

@@ -6,13 +6,24 @@ failure with a Trap; what earlier segments wrote to imported tables/memories sta
 """
 from __future__ import annotations
 
-from ..errors import LinkError, Trap
-from ..types import I32, I64, RefType, TableType, MemType, GlobalType, TagType
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import LinkError, Trap, Unsupported
 from ..numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
+from ..types import RefType, TableType, MemType, GlobalType
 from .boundary import boundary_namespace
+from .bulk import HELPERS, mem_init, table_init
 from .exceptions import exception_namespace
-from .objects import HELPERS, Func, Global, Memory, Table, Tag, table_init, mem_init
+from .func import Func
+from .globalvar import Global
+from .memory import Memory
+from .table import Table
+from .tag import Tag
+from .tailcall import TailCall
 from .values import M32, M64, canonical_type, canonical_valtype
+
+if TYPE_CHECKING:
+    from .store import Store
 
 KIND_CLASS = {"func": Func, "table": Table, "memory": Memory, "global": Global, "tag": Tag}
 
@@ -56,7 +67,6 @@ def eval_const(expr, inst: InstanceState, module):
             r = a + b if kind == "add" else a - b if kind == "sub" else a * b
             stack.append(r & mask)
         else:
-            from ..errors import Unsupported
             raise Unsupported(op, "in a constant expression")
     return stack[-1] if stack else None
 
@@ -170,6 +180,10 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
 
     ns = dict(TEMPLATE_GLOBALS)
     ns.update(HELPERS)
+    ns["TC"] = TailCall
+    ns["Trap"] = Trap
+    ns["TC"] = TailCall
+    ns["Trap"] = Trap
     ns["S"] = state.words
     ns.update(exception_namespace(state, inst))
     ns.update(boundary_namespace(state, inst, nimp_funcs))
@@ -222,3 +236,59 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     if module.start is not None:
         state.enter(inst.funcs[module.start], ())
     return inst
+
+
+class InstanceExports:
+    """`instance.exports(store)`: mapping by name (and by index)."""
+
+    def __init__(self, exports: dict):
+        self._exports = exports
+        self._list = list(exports.values())
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self._list[key]
+        return self._exports[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._exports
+
+    def __iter__(self):
+        return iter(self._exports)
+
+    def __len__(self) -> int:
+        return len(self._exports)
+
+    def get(self, key, default=None):
+        return self._exports.get(key, default)
+
+    def keys(self):
+        return self._exports.keys()
+
+    def items(self):
+        return self._exports.items()
+
+    def values(self):
+        return self._exports.values()
+
+    def __getattr__(self, name: str):
+        try:
+            return self.__dict__["_exports"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Instance:
+    """An instantiated module. Imports: one extern object per module import, in order."""
+
+    def __init__(self, store: Store, module, imports: Iterable = ()):
+        if store.engine is not module.engine and store.engine.target != module.engine.target:
+            raise LinkError("module and store belong to different engines")
+        self.module = module
+        self._state = instantiate(store._state, module.compiled, list(imports), self)
+
+    def exports(self, store: Store | None = None) -> InstanceExports:
+        return InstanceExports(self._state.exports)
+
+
+__all__ = ["Instance", "InstanceExports", "InstanceState", "instantiate", "check_import", "eval_const"]

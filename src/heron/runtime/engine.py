@@ -1,0 +1,59 @@
+"""Config and Engine: the settings a module is compiled under (target, strategy,
+proposals, stack size), and the engine that owns the code map of everything it compiled."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..compile import CodeMap
+from ..errors import HeronError
+from ..features import Features
+from ..target import TARGETS
+from ..target.stack import DEFAULT_BASE, DEFAULT_RED_ZONE, DEFAULT_SIZE
+
+DEFAULT_TARGET = "x86_64-sysv"
+# Stack addresses stay below 2**30 so frame arithmetic uses CPython's one-digit int fast paths.
+STACK_BASE = 1 << 30
+DEFAULT_STRATEGY = "optimizing"
+
+
+class Config:
+    """Engine settings: target, strategy, proposals (`features` or wasm_* flags), stack size."""
+
+    def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
+                 features: Features | None = None, stack_size: int = DEFAULT_SIZE, **flags: bool):
+        if target not in TARGETS:
+            raise HeronError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
+        if strategy not in ("baseline", "optimizing"):
+            raise HeronError(f"unknown strategy {strategy!r} (known: baseline, optimizing)")
+        self.target = target
+        self.strategy = strategy
+        self.features = features if features is not None else Features()
+        self.stack_size = max(16 * ((stack_size + 15) // 16), DEFAULT_RED_ZONE + 4096)
+        for name, on in flags.items():
+            if not name.startswith("wasm_"):
+                raise TypeError(f"unknown Config option {name!r}")
+            self.features.set(name[5:].replace("_", "-"), bool(on))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("wasm_"):
+            self.features.set(name[5:].replace("_", "-"), bool(value))
+            return
+        object.__setattr__(self, name, value)
+
+
+class Engine:
+    """Compiles modules for one target and strategy; owns the code map of everything it compiled."""
+
+    def __init__(self, config: Config | None = None):
+        self.config = config or Config()
+        self.target = self.config.target
+        self.strategy = self.config.strategy
+        self.features = self.config.features
+        self.stack_size = self.config.stack_size
+        self.stack_base = STACK_BASE if self.stack_size < STACK_BASE // 2 else DEFAULT_BASE
+        self.stack_low = self.stack_base - self.stack_size
+        self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
+        self.codemap = CodeMap()
+
+
+__all__ = ["Config", "Engine", "DEFAULT_TARGET", "DEFAULT_STRATEGY"]

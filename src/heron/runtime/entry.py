@@ -1,0 +1,135 @@
+"""Entry trampolines: host code calling a Wasm function.
+
+An entry trampoline converts the arguments, writes the stack arguments and the entry
+frame record (saved FP = the innermost exit record, return address = ENTRY_PC, a host
+address outside every function) where FrameLayout puts them for a call from the host
+frame at the store's current SP, pushes the entry record, runs the tail-call loop,
+turns whatever escapes into a Trap with a Wasm backtrace (runtime/traps.py), and
+converts the results. Each is generated per signature: no argument lists built, one
+conversion per value.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import Trap
+from ..target import assign
+from ..types import FuncType
+from .tailcall import TailCall
+from .traps import escape
+from .values import host_results, results_to_host, to_host, to_internal
+
+MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
+ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
+
+
+def _entry_plan(state, ftype: FuncType) -> tuple:
+    plan = state.entry_plans.get(ftype)
+    if plan is None:
+        L = state.host_layout
+        cabi = assign(ftype, state.target, "wasm")
+        sp0 = 0
+        call_sp = L.call_sp(sp0, cabi)
+        callee_fp = L.fp_from_call_sp(call_sp)
+        stack_params = [(p, L.outgoing_arg_address(sp0, cabi, p)) for p, loc in enumerate(cabi.params)
+                        if loc.reg is None]
+        reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
+        plan = (callee_fp, L.saved_fp_address(callee_fp), L.return_address_address(callee_fp),
+                stack_params, reg_params)
+        state.entry_plans[ftype] = plan
+    return plan
+
+
+def make_entry(state, func) -> Callable:
+    """The entry trampoline of one function: converts arguments, writes the stack
+    arguments and the entry frame record, pushes the entry record, runs the trampoline
+    loop, turns what escapes into a Trap with a backtrace, converts results."""
+    ftype = func.type
+    params = ftype.params
+    results = ftype.results
+    nparams = len(params)
+    name = func.name
+    ints = all(t in ("i32", "i64") for t in params)
+    masks = [0xFFFF_FFFF if t == "i32" else 0xFFFF_FFFF_FFFF_FFFF for t in params] if ints else None
+
+    def convert_in(args):
+        if len(args) != nparams:
+            raise TypeError(f"{name} expects {nparams} arguments, got {len(args)}")
+        if ints:
+            try:
+                return [a & m for a, m in zip(args, masks)]
+            except TypeError:
+                pass
+        return [to_internal(a, t) for a, t in zip(args, params)]
+
+    if func.host is not None:
+        host = func.host
+
+        def host_entry(args):
+            vals = convert_in(args)
+            return results_to_host(host_results(host(*[to_host(v, t) for v, t in zip(vals, params)]),
+                                                 ftype), results)
+        return host_entry
+
+    return _compiled_entry(state, func)
+
+
+def _compiled_entry(state, func) -> Callable:
+    """A Python function specialized to the signature: unpack, convert, write the stack
+    arguments and the entry frame record, call, run the trampoline loop, convert back."""
+    ftype = func.type
+    params, results = ftype.params, ftype.results
+    # every offset is FrameLayout's answer for the host frame at SP = 0 (see _entry_plan)
+    fp_from_call_sp_off, sfp_off, ra_off, stack_params, reg_params = _entry_plan(state, ftype)
+    n = len(params)
+    names = [f"a{i}" for i in range(n)]
+    lines = ["def entry(args):",
+             f"    if len(args) != {n}: raise TypeError(arity_message % len(args))"]
+    if n:
+        lines.append(f"    {', '.join(names)}{',' if n == 1 else ''} = args")
+    for i, t in enumerate(params):
+        if t in ("i32", "i64"):
+            mask = "0xFFFFFFFF" if t == "i32" else "0xFFFFFFFFFFFFFFFF"
+            lines.append(f"    a{i} = a{i} & {mask} if a{i}.__class__ is int else _ti(a{i}, {t!r})")
+        elif t in ("f32", "f64"):
+            lines.append(f"    a{i} = _ti(a{i}, {t!r})")
+    lines += [
+        f"    if len(entries) >= {MAX_ACTIVATIONS}: raise Trap('call stack exhausted')",
+        "    sp = state.sp",
+        f"    if sp < {state.stack.limit + 4096}: raise Trap('call stack exhausted')",
+        f"    w = (sp - {state.stack.low}) >> 3",
+    ]
+    for p, off in stack_params:
+        lines.append(f"    words[w + {off >> 3}] = a{p}")
+    lines += [
+        f"    words[w + {sfp_off >> 3}] = exits[-1] if exits else 0",
+        f"    words[w + {ra_off >> 3}] = {ENTRY_PC}",
+        f"    fp = sp + {fp_from_call_sp_off}",
+        "    entries.append(fp)",
+        "    try:",
+        f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
+        "        while r.__class__ is TailCall: r = r.f()",
+        "    except BaseException as e:",
+        "        entries.pop()",
+        "        raise escape(state, e, fp)",
+        "    entries.pop()",
+    ]
+    if not results:
+        lines.append("    return None")
+    elif len(results) == 1 and results[0] == "i32":
+        lines.append("    return r - ((r & 0x80000000) << 1)")
+    elif len(results) == 1 and results[0] == "i64":
+        lines.append("    return r - ((r & 0x8000000000000000) << 1)")
+    elif len(results) == 1:
+        lines.append("    return r")
+    else:
+        lines.append("    return _rth(r, results)")
+    ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
+          "code": func.code, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
+          "_rth": results_to_host, "results": results,
+          "arity_message": f"{func.name} expects {n} arguments, got %d"}
+    exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name!r}>", "exec"), ns)
+    return ns["entry"]
+
+
+__all__ = ["make_entry", "ENTRY_PC", "MAX_ACTIVATIONS"]
