@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-import heron.compile as hc
+import heron.compile.driver as hc
 from heron import Config, Engine, Instance, Module, Store, Trap
-from heron.compile import codegen
+from heron.compile import calls
 
 WAT = """(module
   (func $down (param $d i32) (param $x i32) (result i32)
@@ -26,7 +26,7 @@ WAT = """(module
 
 def instantiate(bounded: bool, monkeypatch):
     if not bounded:
-        monkeypatch.setattr(codegen.FunctionCompiler, "bounded_recursion_param", lambda self: None)
+        monkeypatch.setattr(calls.CallLowering, "bounded_recursion_param", lambda self: None)
     engine = Engine(Config(stack_size=96 * 1024))   # small: the depth search stays fast
     module = Module(engine, WAT)
     store = Store(engine)

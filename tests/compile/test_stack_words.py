@@ -33,8 +33,8 @@ def test_slice_store_and_load_hit_framelayout_words():
         src = module.source
         layout = FrameLayout.build("x86_64-sysv", "wasm", FuncType(("i32",) * 10, ("i32",)))
         first = layout.incoming_arg_offset(4) // 8
-        load = re.search(r"= S\[fw\+(-?\d+):fw\+(-?\d+)\]", src)
+        load = re.search(r"= S\[fw([+-]\d+):fw([+-]\d+)\]", src)
         assert load and (int(load.group(1)), int(load.group(2))) == (first, first + 6), strategy
         # the call writes 6 stack arguments + saved FP + return address: 8 contiguous words
-        stores = re.findall(r"S\[fw\+(-?\d+):fw\+(-?\d+)\] = \(fp, \d+, ", src)
+        stores = re.findall(r"S\[fw([+-]\d+):fw([+-]\d+)\] = \(fp, \d+, ", src)
         assert stores and all(int(hi) - int(lo) == 8 for lo, hi in stores), strategy

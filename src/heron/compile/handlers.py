@@ -30,12 +30,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import ast
+from ..errors import TrapCode
 from ..target import assign
 from ..types import FuncType
 from .codemap import PC_STRIDE
 
 _NO_ARGS = FuncType((), ())
-TRAP_NULL_EXN = "null exception reference"
+TRAP_NULL_EXN = TrapCode.NULL_EXCEPTION_REFERENCE.value
+EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "delegate", "catch_all",
+                           "try_table"})
 # Test-only, read at compile time: every call site first records (SP, vmctx) of its frame
 # under its FP in the runtime's SHADOW dict, so tests can check the walker frame by frame.
 SHADOW_FRAMES = False
@@ -92,108 +96,75 @@ class Scope:
 
 
 class HandlerLowering:
-    """Mixed into FunctionCompiler: the exception instructions and handler bookkeeping."""
+    """The exception instructions of one function and its handler bookkeeping."""
 
-    # ------------------------------------------------------------------ setup
-    def eh_init(self) -> None:
-        body = self.func.body
+    def __init__(self, fc):
+        self.fc = fc
+        self.out = fc.out
+        self.ops = fc.ops
+        self.storage = fc.storage
+        body = fc.body
         self.has_handlers = has_handlers(body)
-        self.eh: dict[int, Scope] = {}
-        self.site_handlers: dict[int, tuple] = {}
+        self.scopes: dict[int, Scope] = {}          # Ctl id -> its scope
+        self.site_handlers: dict[int, tuple] = {}   # call-site number -> handler chain
         self.pad_sections: list = []
         self.pad_labels: dict[int, int] = {}
         self.n_pads = 0
-        self.extra_slots = 0
-        self.system_calls: list = []     # CallAssignments of caller-pops calls (outgoing area)
         self.legacy = legacy_clauses(body) if self.has_handlers else {}
         # optimizing: values live in registers (Python locals); before each call with
         # handlers the ones live into a landing pad are spilled to their home slots, and
         # the landing pad reloads them from there (at the walker's SP). baseline: every
         # local and operand-stack position lives in its slot anyway.
-        self.eh_spill = self.has_handlers and not self.stack_slots
-        self.eh_max_pos = 0               # optimizing: operand-stack positions with a home slot
+        self.storage.eh_spill = self.eh_spill = self.has_handlers and not self.storage.stack_slots
         if self.has_handlers:
-            self.needs_fw = True
+            self.out.needs_fw = True
 
     def new_pad(self) -> int:
         """A landing-pad address: past the body's instruction addresses, inside the function."""
-        addr = self.info.start + PC_STRIDE * (len(self.func.body) + 1 + self.n_pads)
+        addr = self.fc.info.start + PC_STRIDE * (len(self.fc.body) + 1 + self.n_pads)
         self.n_pads += 1
         return addr
 
-    def new_extra_slot(self) -> int:
-        k = self.extra_slots
-        self.extra_slots += 1
-        return k
-
-    # slot numbering after the strategy's own slots (baseline: locals + operand stack;
-    # optimizing: locals beyond the register budget): optimizing home slots of the
-    # register locals and of the operand-stack positions, then the extra slots
-    def _n_spilled(self) -> int:
-        return max(0, self.nlocals - self.spill_from)
-
-    def _n_reg_locals(self) -> int:
-        return min(self.nlocals, self.spill_from)
-
-    def eh_slots(self) -> int:
-        """Slots this module adds to the frame (build_layout)."""
-        if self.eh_spill:
-            return self._n_reg_locals() + self.eh_max_pos + self.extra_slots
-        return self.extra_slots
-
-    def _home_ref(self, fn) -> str:
-        return self.word(lambda L: L.slot_address_from_fp(0, fn()))
-
-    def extra_slot_ref(self, k: int) -> str:
-        if self.stack_slots:
-            return self._home_ref(lambda: self.nlocals + self.max_height + k)
-        return self._home_ref(lambda: self._n_spilled() + self._n_reg_locals() + self.eh_max_pos + k)
-
-    def local_home(self, i: int) -> str:
-        return self._home_ref(lambda: self._n_spilled() + i)
-
-    def pos_home(self, h: int) -> str:
-        return self._home_ref(lambda: self._n_spilled() + self._n_reg_locals() + h)
-
     def live_height(self) -> int:
         """Operand-stack positions live into the landing pads of the innermost try."""
-        for c in reversed(self.ctl):
-            if c.id in self.eh:
+        for c in reversed(self.fc.control.ctl):
+            if c.id in self.scopes:
                 return c.height
         return 0
 
     def spill_live(self) -> None:
         """optimizing: register values live into a landing pad -> their home slots."""
         h = self.live_height()
-        for i in range(self._n_reg_locals()):
-            self.w(f"{self.local_home(i)} = l{i}")
-        for k, item in enumerate(self.stack[:h]):
+        for i in range(self.storage.n_reg_locals()):
+            self.out.w(f"{self.storage.local_home(i)} = l{i}")
+        for k, item in enumerate(self.ops.items[:h]):
             if _REGISTER.match(item.expr):
-                self.w(f"{self.pos_home(k)} = {item.expr}")
+                self.out.w(f"{self.storage.pos_home(k)} = {item.expr}")
 
     def reload_live(self, live: list[str]) -> None:
         """optimizing, in a landing pad: the live values from their slots (walker's SP).
         `live`: the operand-stack values below the try, as the code after it names them."""
         if not self.eh_spill:
             return
-        for i in range(self._n_reg_locals()):
-            self.w(f"l{i} = {self.local_home(i)}")
+        for i in range(self.storage.n_reg_locals()):
+            self.out.w(f"l{i} = {self.storage.local_home(i)}")
         for k, expr in enumerate(live):
             if _REGISTER.match(expr):
-                self.w(f"{expr} = {self.pos_home(k)}")
+                self.out.w(f"{expr} = {self.storage.pos_home(k)}")
 
     def tag_params(self, tag_idx: int) -> tuple:
-        tt = self.module.all_tags()[tag_idx]
-        return self.module.types[tt.type_idx].params
+        module = self.fc.module
+        tt = module.all_tags()[tag_idx]
+        return module.types[tt.type_idx].params
 
     # ------------------------------------------------------------------ handler chains
     def current_chain(self) -> tuple:
         """The handlers a call site here has, innermost first."""
         out: list = []
-        ctl = self.ctl
+        ctl = self.fc.control.ctl
         k = len(ctl) - 1
         while k >= 0:
-            s = self.eh.get(ctl[k].id)
+            s = self.scopes.get(ctl[k].id)
             if s is not None and s.active:
                 if s.delegate_index is not None:
                     k = s.delegate_index
@@ -208,14 +179,14 @@ class HandlerLowering:
             return
         if SHADOW_FRAMES:
             # test-only shadow record: what this frame really is (tests/unwind frame check)
-            self.w(f"SHADOW[fp] = (fp - {self.fix(lambda L: L.fp_to_sp())}, VMCTX)")
+            self.out.w(f"SHADOW[fp] = (fp - {self.out.fix(lambda L: L.fp_to_sp())}, VMCTX)")
         if not self.has_handlers or kind == "elided":
             return
         chain = self.current_chain()
         if not chain:
             return
-        self.site_handlers[len(self.call_sites) - 1] = chain
-        self.w(f"{self.word(lambda L: L.dynamic_context_address(0))} = VMCTX")
+        self.site_handlers[len(self.fc.calls.sites) - 1] = chain
+        self.out.w(f"{self.out.word(lambda L: L.dynamic_context_address(0))} = VMCTX")
         if self.eh_spill:
             self.spill_live()
 
@@ -225,194 +196,155 @@ class HandlerLowering:
         constant) that stays the same on every path to the code after the try's labels.
         The values are not moved: values below an enclosing block are shared with that
         block's other paths."""
-        self.flush()
-        n = len(self.stack)
-        if n > self.eh_max_pos:
-            self.eh_max_pos = n
+        self.ops.flush()
+        self.storage.reserve_positions(len(self.ops))
 
     def detached(self, fn) -> list:
         """Run an emitter into a separate line list (a landing-pad section)."""
-        saved = self.lines, self.indent, self.unreachable
-        self.lines, self.indent = [], 1
+        out, fc = self.out, self.fc
+        saved = out.lines, out.indent, fc.unreachable
+        out.lines, out.indent = [], 1
         try:
             fn()
-            return self.lines
+            return out.lines
         finally:
-            self.lines, self.indent, self.unreachable = saved
+            out.lines, out.indent, fc.unreachable = saved
 
-    def eh_finish(self) -> None:
+    def finish(self) -> None:
         """Append the landing-pad sections (entered only from the except clause)."""
         for label, lines in self.pad_sections:
-            self.lines.append((0, f"if _pc == {label}:", self.instr, None))
-            self.lines.extend(lines)
+            self.out.lines.append((0, f"if _pc == {label}:", self.out.instr, None))
+            self.out.lines.extend(lines)
 
-    def eh_except_lines(self, layout) -> list[str]:
+    def except_lines(self, layout) -> list[str]:
         """The except clause of the function's dispatch loop (indent relative to `try`)."""
-        pads = self.ctx.constant(dict(self.pad_labels), key=("pads", id(self)))
+        pads = self.fc.ctx.constant(dict(self.pad_labels), key=("pads", id(self)))
         return ["except Resume as _u:",
                 "    if _u.fp != fp: raise",
                 f"    fp = _u.sp + {layout.fp_from_sp(0)}",
-                f"    fw = (fp - {self.ctx.stack_low}) >> 3",
+                f"    fw = (fp - {self.fc.ctx.stack_low}) >> 3",
                 "    _x = _u.exn",
                 f"    _pc = {pads}[_u.pad]"]
 
     def emit_throw(self, exn_expr: str) -> None:
         """A call to the runtime's throw routine; it never returns."""
-        cabi = assign(_NO_ARGS, self.ctx.target, "wasm")
+        out = self.out
+        cabi = assign(_NO_ARGS, self.fc.ctx.target, "wasm")
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
-        ra = self.record_site("throw")
-        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
-        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
-        self.w(f"_throw(fp - {self.fix(lambda L: -callee_fp(L))}, {exn_expr})")
-        self.unreachable = True
+        ra = self.fc.calls.record_site("throw")
+        out.w(f"{out.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
+        out.w(f"{out.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
+        out.w(f"_throw(fp - {out.fix(lambda L: -callee_fp(L))}, {exn_expr})")
+        self.fc.unreachable = True
 
     def values_to(self, target, exprs: list[str]) -> None:
         """Deliver `exprs` to branch target `target` and jump there."""
+        control = self.fc.control
         if target.kind == "func":
-            if not exprs:
-                self.w("return")
-            elif len(exprs) == 1:
-                self.w(f"return {exprs[0]}")
-            else:
-                self.w(f"return ({', '.join(exprs)})")
+            control.emit_return(exprs)
             return
         if exprs:
-            names = [self.pos_ref(target.height + k) for k in range(len(exprs))]
-            self.w(f"{', '.join(names)} = {', '.join(exprs)}")
-        self.jump(target)
-
-    # ------------------------------------------------------------------ host boundary
-    def emit_import_call(self, j: int) -> None:
-        """`call` of an imported function: the system convention (caller pops). Stack
-        arguments go to this frame's outgoing area, sized by FrameLayout from
-        `system_calls`; the callee `X<j>` is an exit trampoline or an import thunk
-        (runtime/boundary.py)."""
-        from .codegen import Item
-        ft = self.ctx.func_types[j]
-        sabi = assign(ft, self.ctx.target, "system")
-        self.system_calls.append(sabi)
-        n = len(ft.params)
-        items = self.stack[len(self.stack) - n:] if n else []
-        if n:
-            del self.stack[-n:]
-        regs = [it.expr for it, loc in zip(items, sabi.params) if loc.reg is not None]
-        stack_args = [(p, it.expr) for p, (it, loc) in enumerate(zip(items, sabi.params)) if loc.reg is None]
-        self.lazy_stack_check()
-        ra = self.record_site("call")
-        for p, text in stack_args:
-            addr = self.word(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), sabi, p))
-            self.w(f"{addr} = {text}")
-        callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), sabi))  # noqa: E731
-        self.w(f"{self.word(lambda L: L.saved_fp_address(callee_fp(L)))} = fp")
-        self.w(f"{self.word(lambda L: L.return_address_address(callee_fp(L)))} = {ra}")
-        call = f"X{j}({', '.join([f'fp - {self.fix(lambda L: -callee_fp(L))}'] + regs)})"
-        nres = len(ft.results)
-        if nres == 0:
-            self.w(call)
-            return
-        if self.stack_slots:
-            h = len(self.stack)
-            names = [self.pos_ref(h + k) for k in range(nres)]
-        else:
-            names = [self.temp() for _ in range(nres)]
-        self.w(f"{', '.join(names)} = {call}")
-        for name in names:
-            self.push(Item(name))
+            names = [self.storage.pos_ref(target.height + k) for k in range(len(exprs))]
+            self.out.w(f"{', '.join(names)} = {', '.join(exprs)}")
+        control.jump(target)
 
     # ------------------------------------------------------------------ instructions
-    def op_throw(self, ins) -> None:
+    def op_throw(self, ins: ast.Instr) -> None:
         n = len(self.tag_params(ins.imm))
-        items = self.stack[len(self.stack) - n:] if n else []
-        if n:
-            del self.stack[-n:]
+        items = self.ops.pop_n(n)
         vals = ", ".join(i.expr for i in items) + ("," if n == 1 else "")
         self.emit_throw(f"Exn(TG{ins.imm}, ({vals}))")
 
-    def op_throw_ref(self, ins) -> None:
-        item = self.pop()
-        name = self.temp()
-        self.w(f"{name} = {item.expr}")
-        self.w(f"if {name} is None: raise Trap('{TRAP_NULL_EXN}')", TRAP_NULL_EXN)
+    def op_throw_ref(self, ins: ast.Instr) -> None:
+        item = self.ops.pop()
+        name = self.out.temp()
+        self.out.w(f"{name} = {item.expr}")
+        self.out.w(f"if {name} is None: raise Trap('{TRAP_NULL_EXN}')", TRAP_NULL_EXN)
         self.emit_throw(name)
 
-    def op_rethrow(self, ins) -> None:
-        c = self.ctl[-1 - ins.imm]
-        scope = self.eh[c.id]
-        name = self.temp()
-        self.w(f"{name} = {self.extra_slot_ref(scope.exn_slot)}")
+    def op_rethrow(self, ins: ast.Instr) -> None:
+        c = self.fc.control.ctl[-1 - ins.imm]
+        scope = self.scopes[c.id]
+        name = self.out.temp()
+        self.out.w(f"{name} = {self.storage.extra_slot_ref(scope.exn_slot)}")
         self.emit_throw(name)
 
-    def op_try_table(self, ins) -> None:
+    def op_try_table(self, ins: ast.Instr) -> None:
+        control = self.fc.control
         _bt, catches = ins.imm
         self.settle_stack()
-        c = self.open_ctl("try_table", ins)
+        c = control.open_ctl("try_table", ins)
         if c.targeted:
-            c.flat_end = self.new_flat_label()
-        c.start_indent = self.indent
+            c.flat_end = control.new_flat_label()
+        c.start_indent = self.out.indent
         scope = Scope()
         for clause in catches:
-            target = self.ctl[-2 - clause.label]
+            target = control.ctl[-2 - clause.label]
             pad = self.new_pad()
-            label = self.new_flat_label()
+            label = control.new_flat_label()
             kind = clause.kind
             scope.handlers.append((clause.tag if kind in ("catch", "catch_ref") else None, kind, pad))
             self.pad_labels[pad] = label
             n = len(self.tag_params(clause.tag)) if kind in ("catch", "catch_ref") else 0
             exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
 
-            def pad(t=target, e=exprs, live=[it.expr for it in self.stack[:c.height]]):
+            def pad_code(t=target, e=exprs, live=[it.expr for it in self.ops.items[:c.height]]):
                 self.reload_live(live)
                 self.values_to(t, e)
-            self.pad_sections.append((label, self.detached(pad)))
-        self.eh[c.id] = scope
+            self.pad_sections.append((label, self.detached(pad_code)))
+        self.scopes[c.id] = scope
 
-    def op_try(self, ins) -> None:
+    def op_try(self, ins: ast.Instr) -> None:
+        control = self.fc.control
         self.settle_stack()
-        c = self.open_ctl("try", ins)
-        c.flat_end = self.new_flat_label()
-        c.start_indent = self.indent
-        c.else_stack = list(self.stack[:c.height])
+        c = control.open_ctl("try", ins)
+        c.flat_end = control.new_flat_label()
+        c.start_indent = self.out.indent
+        c.else_stack = list(self.ops.items[:c.height])
         scope = Scope()
-        for j, op, imm in self.legacy.get(self.instr, ()):
+        for j, op, imm in self.legacy.get(self.out.instr, ()):
             if op == "delegate":
-                scope.delegate_index = len(self.ctl) - 2 - imm
+                scope.delegate_index = len(control.ctl) - 2 - imm
                 continue
             pad = self.new_pad()
-            label = self.new_flat_label()
+            label = control.new_flat_label()
             scope.handlers.append((imm if op == "catch" else None, op, pad))
             scope.clause_labels[j] = label
             self.pad_labels[pad] = label
         if scope.clause_labels:
-            scope.exn_slot = self.new_extra_slot()
-        self.eh[c.id] = scope
+            scope.exn_slot = self.storage.new_extra_slot()
+        self.scopes[c.id] = scope
 
-    def _catch_arm(self, ins, n: int) -> None:
-        c = self.ctl[-1]
-        scope = self.eh[c.id]
-        self.end_arm(c)
-        if not self.unreachable:
-            self.w(f"_pc = {c.flat_end}; continue")
-        self.unreachable = True
+    def _catch_arm(self, ins: ast.Instr, n: int) -> None:
+        control = self.fc.control
+        c = control.ctl[-1]
+        scope = self.scopes[c.id]
+        control.end_arm(c)
+        if not self.fc.unreachable:
+            self.out.w(f"_pc = {c.flat_end}; continue")
+        self.fc.unreachable = True
         scope.active = False
-        self.flat_section(scope.clause_labels[self.instr], always=True)
+        control.flat_section(scope.clause_labels[self.out.instr], always=True)
         self.reload_live([it.expr for it in c.else_stack])
-        self.w(f"{self.extra_slot_ref(scope.exn_slot)} = _x")
-        self.stack = list(c.else_stack)
+        self.out.w(f"{self.storage.extra_slot_ref(scope.exn_slot)} = _x")
+        self.ops.items = list(c.else_stack)
         if n:
-            names = [self.pos_ref(c.height + k) for k in range(n)]
-            self.w(f"{', '.join(names)} = {', '.join(f'_x.values[{k}]' for k in range(n))}")
-        self.stack.extend(self.canonical_items(c.height, n))
+            names = [self.storage.pos_ref(c.height + k) for k in range(n)]
+            self.out.w(f"{', '.join(names)} = {', '.join(f'_x.values[{k}]' for k in range(n))}")
+        self.ops.items.extend(control.canonical_items(c.height, n))
 
-    def op_catch(self, ins) -> None:
+    def op_catch(self, ins: ast.Instr) -> None:
         self._catch_arm(ins, len(self.tag_params(ins.imm)))
 
-    def op_catch_all(self, ins) -> None:
+    def op_catch_all(self, ins: ast.Instr) -> None:
         self._catch_arm(ins, 0)
 
-    def op_delegate(self, ins) -> None:
-        c = self.ctl[-1]
-        self.end_arm(c)
-        self.close_ctl(c)
+    def op_delegate(self, ins: ast.Instr) -> None:
+        control = self.fc.control
+        c = control.ctl[-1]
+        control.end_arm(c)
+        control.close_ctl(c)
 
 
-__all__ = ["HandlerLowering", "count_landing_pads", "has_handlers", "legacy_clauses", "Scope"]
+__all__ = ["HandlerLowering", "count_landing_pads", "has_handlers", "legacy_clauses", "Scope",
+           "EXCEPTION_OPS", "SHADOW_FRAMES"]

@@ -1,0 +1,115 @@
+"""Assembly of one function's Python source, once FrameLayout has laid out its frame:
+the `def` line(s), the prologue (stack check, frame word index, parameters and locals
+into their homes), the body with every frame-offset fixup substituted, the flat form's
+dispatch loop and except clause, and the twin of a depth-bounded recursion.
+
+Stack addresses print relative to the frame's word index: `S[fw-3]` is the word 24
+bytes below FP. Each function starts with a comment naming it.
+"""
+from __future__ import annotations
+
+from ..errors import TrapCode
+from .instructions import zero_of
+
+
+def fw(k: int) -> str:
+    """The frame word k words from FP, as generated code indexes stack memory."""
+    return f"fw{k:+d}"
+
+
+def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
+    """The function's Python source lines and, per line, (instruction, trap code); lays out
+    the frame (`fc.info.layout`) first."""
+    layout = fc.build_layout()
+    fc.info.layout = layout
+    subst = fc.out.renderer(layout)
+    storage = fc.storage
+    calls = fc.calls
+    idx = fc.func_idx
+    nparams = len(fc.ftype.params)
+    has_handlers = fc.eh.has_handlers
+
+    out: list[str] = []
+    meta: list[tuple[int, str | None]] = []
+
+    def put(indent: int, text: str, instr: int = 0, trap: str | None = None) -> None:
+        out.append("    " * indent + subst(text))
+        meta.append((instr, trap))
+
+    reg_params = calls.python_params()
+    stack_params = [i for i in range(nparams) if i not in reg_params]
+    self_loop = fc.control.self_tail and not fc.flat
+    if not fc.unchecked:
+        put(0, f"# {fc.info.name} (function {idx})".replace("\n", " "))
+    if fc.elided and not fc.unchecked:
+        # the standard-ABI entry (host, tables, refs): stack arguments from memory
+        abi_regs = [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
+        put(0, f"def f{idx}({', '.join(['fp'] + [f'p{i}' for i in abi_regs])}):")
+        if len(abi_regs) < nparams:
+            put(1, f"fw = (fp - {fc.ctx.stack_low}) >> 3")
+        call_args = ["fp"] + [f"p{i}" if i in abi_regs else f"S[{fw(layout.incoming_arg_offset(i) // 8)}]"
+                              for i in range(nparams)]
+        put(1, f"return f{idx}_e({', '.join(call_args)})")
+    fname = f"f{idx}_u" if fc.unchecked else f"f{idx}_e" if fc.elided else f"f{idx}"
+    args = ", ".join(([] if fc.unchecked else ["fp"])
+                     + [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in reg_params])
+    put(0, f"def {fname}({args}):")
+    limit = layout.fp_from_sp(fc.ctx.stack_limit)    # the lowest FP whose SP is in bounds
+    if calls.twin is not None:
+        # every frame of the recursion that calls lies within l<p> self-calls of this one
+        self_call_fp_below_fp = calls.self_call_fp_below_fp(layout)
+        params = ", ".join(f"l{i}" for i in reg_params)
+        put(1, f"if fp - l{calls.bounded_param} * {self_call_fp_below_fp} >= {limit}: "
+               f"return f{idx}_u({params})")
+    if not fc.lazy_checks:
+        put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, TrapCode.STACK_OVERFLOW)
+    if fc.out.needs_fw or stack_params or fc.nlocals > storage.spill_from:
+        put(1, f"fw = (fp - {fc.ctx.stack_low}) >> 3")
+    if fc.control.uses_br:
+        put(1, "_br = 0")
+    if fc.flat:
+        put(1, "_pc = 0")
+        put(1, "while True:")
+        if has_handlers:
+            put(2, "try:")
+        put(2 + has_handlers, "if _pc == 0:")
+        base = 3 + has_handlers
+    elif self_loop:
+        put(1, "while True:")
+        base = 2
+    else:
+        base = 1
+
+    # parameters and locals into their homes
+    def home(i: int) -> str:
+        if storage.in_slot(i):
+            return f"S[{fw(layout.slot_address_from_fp(0, i - storage.spill_from) // 8)}]"
+        return f"l{i}"
+    for i in reg_params:
+        if storage.in_slot(i):
+            put(base, f"{home(i)} = p{i}")
+    incoming = sorted((layout.incoming_arg_offset(i) // 8, home(i)) for i in stack_params)
+    if len(incoming) > 1 and incoming[-1][0] - incoming[0][0] + 1 == len(incoming):
+        # contiguous words: one slice read
+        put(base, f"{', '.join(h for _, h in incoming)} = S[{fw(incoming[0][0])}:{fw(incoming[-1][0] + 1)}]")
+    else:
+        for word, h in incoming:
+            put(base, f"{h} = S[{fw(word)}]")
+    for i in range(nparams, fc.nlocals):
+        put(base, f"{home(i)} = {zero_of(fc.local_types[i])}")
+    body_base = 2 + has_handlers if fc.flat else base
+    for indent, text, instr, trap in fc.out.lines:
+        put(indent + body_base, text, instr, trap)
+    if fc.flat:
+        put(2 + has_handlers, "raise Trap('unreachable')")
+        if has_handlers:
+            for text in fc.eh.except_lines(layout):
+                put(2, text)
+    if calls.twin is not None:
+        twin_out, twin_meta = assemble(calls.twin)
+        out += twin_out
+        meta += twin_meta
+    return out, meta
+
+
+__all__ = ["assemble", "fw"]

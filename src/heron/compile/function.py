@@ -1,0 +1,203 @@
+"""One Wasm function -> Python source lines, for one target and one strategy.
+
+Every Wasm function becomes one Python function `f<i>(fp, <register params>)`:
+
+* `fp` is the callee's frame pointer, a byte address in the Store's stack memory.
+  The caller has already written the frame record there (saved FP, return
+  address) and the stack-passed arguments at the ABI's offsets; the prologue
+  checks the stack limit, reads stack arguments from memory and sets up locals.
+* Register parameters travel as Python arguments; results come back as the
+  Python return value (one value, a tuple for several, None for none).
+* A function that contains `return_call*` may return a `TailCall` request
+  instead: the nearest non-tail call site loops on it (trampoline), so a chain of
+  tail calls uses constant stack memory and constant Python stack.
+
+Strategies: `optimizing` keeps locals and operand-stack values in Python locals
+and folds pure instructions into expressions; `baseline` keeps every local and
+every operand-stack value in a stack slot of the frame (stack memory).
+
+The compiler is a composition of parts, each owning one concern and its state
+(Cranelift's lowering has the same seams): `Emitter` (lines and frame-offset fixups),
+`Storage` (which values live in slots), `OperandStack` (expression folding),
+`RangeFacts` (facts and peepholes), `BasicLowering` (straight-line instructions),
+`ControlLowering` (structured control flow), `CallLowering` (calls and the frame
+protocol), `HandlerLowering` (exceptions); `assemble.py` turns the result into the
+function's source once FrameLayout has laid out its frame.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import ast
+from ..errors import Unsupported
+from ..numerics import MEMORY_OPS, NUMERIC_OPS
+from ..target import FrameLayout
+from ..types import FuncType
+from .calls import CallLowering
+from .codemap import PC_STRIDE, RA_DELTA, CallSite, FunctionInfo
+from .control import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, ControlLowering, Ctl, FlatNeeded, label_targets
+from .emit import Emitter
+from .handlers import EXCEPTION_OPS, HandlerLowering
+from .instructions import BasicLowering
+from .operands import OperandStack
+from .ranges import RangeFacts
+from .storage import Storage
+
+# where straight-line code ends: a stack check before it does not cover what follows
+_CHECK_JOINS = frozenset({"else", "end", "catch", "catch_all", "delegate", "loop"})
+_SIMD_PREFIXES = ("v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2")
+
+
+class FunctionCompiler:
+    """Compiles one defined function to Python source lines (see the module docstring)."""
+
+    def __init__(self, ctx, func_idx: int, func: ast.Func, info: FunctionInfo,
+                 flat: bool = False, unchecked: bool = False):
+        self.ctx = ctx
+        self.module = ctx.module
+        self.func_idx = func_idx
+        self.func = func
+        self.body = func.body
+        self.info = info
+        self.ftype: FuncType = ctx.func_types[func_idx]
+        self.abi = ctx.abi(self.ftype)
+        self.baseline = ctx.strategy == "baseline"
+        self.flat = flat
+        # the depth-bounded twin of a self-recursive elided function (compile/calls.py)
+        self.unchecked = unchecked
+        self.local_types = list(self.ftype.params) + list(func.locals)
+        self.nlocals = len(self.local_types)
+        self.elided = func_idx in ctx.elided
+        info.frame_elided = self.elided
+        self.unreachable = False
+
+        self.out = Emitter(indent=1 if flat else 0)
+        self.out.needs_fw = self.baseline
+        self.storage = Storage(self.out, self.nlocals, self.baseline)
+        self.lazy_checks = self.elided and self.nlocals <= self.storage.spill_from
+        self.ops = OperandStack(self.out, self.storage, self.baseline)
+        self.ends: dict[int, int] = {}
+        self.targeted: set[int] = set()
+        # facts only in the structured optimizing form, and not with exception handlers: a
+        # landing pad is entered from anywhere in its try body (throw / throw_ref alone only
+        # end a path, like return)
+        facts = not self.baseline and not flat and not any(
+            ins.op in EXCEPTION_OPS and ins.op not in ("throw", "throw_ref") for ins in self.body)
+        self.ranges = RangeFacts(self.body, self.ends, facts)
+        self.basic = BasicLowering(ctx, self.out, self.ops, self.storage, self.ranges, self.baseline)
+        self.control = ControlLowering(self)
+        self.calls = CallLowering(self)
+        self.eh = HandlerLowering(self)
+        self.dispatch = _Dispatch(self)
+
+    # ------------------------------------------------------------------ entry point
+    def compile(self) -> None:
+        body = self.body
+        targeted, max_depth = label_targets(body, self.ends)
+        if self.eh.has_handlers and not self.flat:
+            raise FlatNeeded()
+        self.targeted = targeted
+        if not self.flat and max_depth > MAX_INDENT:
+            raise FlatNeeded()
+        control = self.control
+        func_ctl = Ctl("func", 0, 0, len(self.ftype.results), -1, False)
+        control.ctl.append(func_ctl)
+        if not self.flat and any(ins.op == "return_call" and ins.imm == self.func_idx for ins in body):
+            func_ctl.pyloop = True
+            control.self_tail = True
+            control.py_loops = control.max_py_loops = 1
+        self.unreachable = False
+        skip = 0
+        dispatch = self.dispatch
+        out = self.out
+        for i, ins in enumerate(body):
+            out.instr = i
+            op = ins.op
+            if self.unreachable:
+                # dead code: only the structure matters, to find where live code resumes
+                self.calls.checked = False
+                if op in BLOCK_OPS:
+                    skip += 1
+                elif op in ("end", "delegate"):
+                    if skip:
+                        skip -= 1
+                    else:
+                        dispatch[op](ins)
+                elif op in ("else", "catch", "catch_all") and not skip:
+                    dispatch[op](ins)
+            else:
+                if op in _CHECK_JOINS:
+                    self.calls.checked = False
+                handler = dispatch.get(op)
+                if handler is None:
+                    if op.startswith(_SIMD_PREFIXES):
+                        raise Unsupported("simd", op)
+                    raise Unsupported(op, f"instruction {op}")
+                handler(ins)
+            if not control.ctl:
+                break
+        if control.max_py_loops > MAX_PY_LOOPS and not self.flat:
+            raise FlatNeeded()
+        self.eh.finish()
+
+    # ------------------------------------------------------------------ the frame
+    def build_layout(self) -> FrameLayout:
+        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=self.storage.slot_count(),
+                                 has_dynamic_context=self.eh.has_handlers, calls=self.calls.system_calls,
+                                 name=self.info.name)
+
+    def call_sites(self, layout: FrameLayout) -> list[CallSite]:
+        """The call sites of this function, as the unwinder reads them."""
+        out = []
+        for k, (instr, kind) in enumerate(self.calls.sites):
+            off = self.body[instr].offset if instr < len(self.body) else None
+            out.append(CallSite(
+                return_address=self.info.start + PC_STRIDE * instr + RA_DELTA, func=self.info,
+                fp_to_sp=layout.fp_to_sp(), instr=instr, offset=off, kind=kind,
+                handlers=self.eh.site_handlers.get(k, ())))
+        return out
+
+
+# `op_<name>` method -> the component (attribute of FunctionCompiler) that has it
+_ROUTES: dict[str, str] = {attr: comp
+                           for comp, cls in (("basic", BasicLowering), ("control", ControlLowering),
+                                             ("calls", CallLowering), ("eh", HandlerLowering))
+                           for attr in dir(cls) if attr.startswith("op_")}
+
+
+class _Dispatch:
+    """`dispatch[op]` / `dispatch.get(op)`: the bound method lowering instruction `op`
+    (found once per function and op: named `op_*` methods first, then the tables)."""
+    __slots__ = ("fc", "cache")
+
+    def __init__(self, fc: FunctionCompiler):
+        self.fc = fc
+        self.cache: dict[str, Callable] = {}
+
+    def get(self, op: str) -> Callable | None:
+        method = self.cache.get(op)
+        if method is None:
+            method = self._find(op)
+            if method is not None:
+                self.cache[op] = method
+        return method
+
+    def __getitem__(self, op: str) -> Callable:
+        method = self.get(op)
+        if method is None:
+            raise KeyError(op)
+        return method
+
+    def _find(self, op: str) -> Callable | None:
+        attr = "op_" + op.replace(".", "_")
+        comp = _ROUTES.get(attr)
+        if comp is not None:
+            return getattr(getattr(self.fc, comp), attr)
+        if op in NUMERIC_OPS:
+            return self.fc.basic.numeric
+        if op in MEMORY_OPS:
+            return self.fc.basic.memory_access
+        return None
+
+
+__all__ = ["FunctionCompiler", "FlatNeeded"]
