@@ -35,6 +35,6 @@ def test_slice_store_and_load_hit_framelayout_words():
         first = layout.incoming_arg_offset(4) // 8
         load = re.search(r"= S\[fw([+-]\d+):fw([+-]\d+)\]", src)
         assert load and (int(load.group(1)), int(load.group(2))) == (first, first + 6), strategy
-        # the call writes 6 stack arguments + saved FP + return address: 8 contiguous words
-        stores = re.findall(r"S\[fw([+-]\d+):fw([+-]\d+)\] = \(fp, \d+, ", src)
+        # the call writes 6 stack arguments + saved FP + return address (CB+offset): 8 contiguous words
+        stores = re.findall(r"S\[fw([+-]\d+):fw([+-]\d+)\] = \(fp, CB\+\d+, ", src)
         assert stores and all(int(hi) - int(lo) == 8 for lo, hi in stores), strategy

@@ -65,12 +65,15 @@ class CallLowering:
         return [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
 
     # ------------------------------------------------------------------ the call emitter
-    def record_site(self, kind: str) -> int:
-        """A call site at the current instruction; its return address."""
+    def record_site(self, kind: str) -> str:
+        """A call site at the current instruction; its return address as generated code writes
+        it: `CB+<offset>`, relative to the module's code base `CB` (an instance global), so
+        that compiled code does not depend on where the code map placed the module."""
         instr = self.out.instr
         self.sites.append((instr, kind))
         self.fc.eh.note_site(kind)
-        return self.fc.info.start + PC_STRIDE * instr + RA_DELTA
+        info = self.fc.info
+        return f"CB+{info.start - info.base + PC_STRIDE * instr + RA_DELTA}"
 
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait
@@ -112,7 +115,7 @@ class CallLowering:
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
         if not elided:
             stores.append((lambda L: L.saved_fp_address(callee_fp(L)), "fp"))
-            stores.append((lambda L: L.return_address_address(callee_fp(L)), str(ra)))
+            stores.append((lambda L: L.return_address_address(callee_fp(L)), ra))
         self.out.store_words(stores)
         callee_fp_below_fp = self.out.fix(lambda L: -callee_fp(L))    # this FP - callee FP
         # the unchecked twin needs no FP: its whole recursion was checked at its entry
@@ -148,6 +151,11 @@ class CallLowering:
 
     # ------------------------------------------------------------------ call instructions
     def callee_name(self, j: int) -> tuple[str, bool]:
+        """The name generated code calls defined function j by (and whether its frame is
+        elided); an imported one through its Func (`R<j>.code`, which another instance may
+        install when it compiles the function)."""
+        if j < self.ctx.n_imported_funcs:
+            return f"R{j}.code", False
         if j in self.ctx.elided:
             return f"f{j}_e", True
         return f"F{j}", False

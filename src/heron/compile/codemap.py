@@ -43,6 +43,7 @@ class FunctionInfo:
     call_sites: list = field(default_factory=list)
     may_tail_call: bool = False
     frame_elided: bool = False
+    base: int = 0                     # the module's code base (generated code: `CB`); start - base is fixed
 
     def pc(self, instr: int) -> int:
         return self.start + PC_STRIDE * instr
@@ -67,7 +68,10 @@ def _return_address(site: CallSite) -> int:
 
 
 class CodeMap:
-    """Sorted code ranges; answers pc -> function and return address -> call site."""
+    """Sorted code ranges; answers pc -> function and return address -> call site.
+
+    A module reserves one range for all its functions when it is loaded (`allocate`); each
+    function is added when it is compiled, before any frame of it can exist."""
 
     def __init__(self, first_address: int = 0x1000):
         self._starts: list[int] = []

@@ -40,7 +40,7 @@ _NO_ARGS = FuncType((), ())
 TRAP_NULL_EXN = TrapCode.NULL_EXCEPTION_REFERENCE.value
 EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "delegate", "catch_all",
                            "try_table"})
-# Test-only, read at compile time: every call site first records (SP, vmctx) of its frame
+# Test-only, read when a module is loaded (CompileOptions): every call site first records (SP, vmctx) of its frame
 # under its FP in the runtime's SHADOW dict, so tests can check the walker frame by frame.
 SHADOW_FRAMES = False
 # names of generated-code registers (Python locals): temporaries, stack positions, locals
@@ -177,7 +177,7 @@ class HandlerLowering:
         """Called for every recorded call site: handlers, and the vmctx into its slot."""
         if kind == "tail":
             return
-        if SHADOW_FRAMES:
+        if self.fc.ctx.options.shadow_frames:
             # test-only shadow record: what this frame really is (tests/unwind frame check)
             self.out.w(f"SHADOW[fp] = (fp - {self.out.fix(lambda L: L.fp_to_sp())}, VMCTX)")
         if not self.has_handlers or kind == "elided":
@@ -224,7 +224,7 @@ class HandlerLowering:
                 f"    fp = _u.sp + {layout.fp_from_sp(0)}",
                 f"    fw = (fp - {self.fc.ctx.stack_low}) >> 3",
                 "    _x = _u.exn",
-                f"    _pc = {pads}[_u.pad]"]
+                f"    _pc = {pads}[_u.pad - CB]"]
 
     def emit_throw(self, exn_expr: str) -> None:
         """A call to the runtime's throw routine; it never returns."""
@@ -284,7 +284,7 @@ class HandlerLowering:
             label = control.new_flat_label()
             kind = clause.kind
             scope.handlers.append((clause.tag if kind in ("catch", "catch_ref") else None, kind, pad))
-            self.pad_labels[pad] = label
+            self.pad_labels[pad - self.fc.info.base] = label
             n = len(self.tag_params(clause.tag)) if kind in ("catch", "catch_ref") else 0
             exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
 
@@ -310,7 +310,7 @@ class HandlerLowering:
             label = control.new_flat_label()
             scope.handlers.append((imm if op == "catch" else None, op, pad))
             scope.clause_labels[j] = label
-            self.pad_labels[pad] = label
+            self.pad_labels[pad - self.fc.info.base] = label
         if scope.clause_labels:
             scope.exn_slot = self.storage.new_extra_slot()
         self.scopes[c.id] = scope

@@ -107,7 +107,8 @@ def _compiled_entry(state, func) -> Callable:
         f"    fp = sp + {fp_from_call_sp_off}",
         "    entries.append(fp)",
         "    try:",
-        f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
+        # func.code is read per call: a stub until the first call compiles it (runtime/linking.py)
+        f"        r = func.code({', '.join(['fp'] + [names[p] for p in reg_params])})",
         "        while r.__class__ is TailCall: r = r.f()",
         "    except BaseException as e:",
         "        entries.pop()",
@@ -125,7 +126,7 @@ def _compiled_entry(state, func) -> Callable:
     else:
         lines.append("    return _rth(r, results)")
     ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
-          "code": func.code, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
+          "func": func, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
           "_rth": results_to_host, "results": results,
           "arity_message": f"{func.name} expects {n} arguments, got %d"}
     exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name!r}>", "exec"), ns)

@@ -1,5 +1,6 @@
-"""Instantiation: check imports, build globals/tables/memories/functions, run the compiled
-code object in a per-instance namespace, apply element and data segments, run start.
+"""Instantiation: check imports, build globals/tables/memories/functions, bind the module's
+functions into a per-instance namespace (compiled ones, or stubs that compile them on first
+call: runtime/linking.py), apply element and data segments, run start.
 
 Wasm 2.0+ semantics: segments are applied in order and instantiation stops at the first
 failure with a Trap; what earlier segments wrote to imported tables/memories stays.
@@ -16,6 +17,7 @@ from .bulk import HELPERS, mem_init, table_init
 from .exceptions import exception_namespace
 from .func import Func
 from .globalvar import Global
+from .linking import Binder
 from .memory import Memory
 from .table import Table
 from .tag import Tag
@@ -38,6 +40,7 @@ class InstanceState:
         self.exports: dict = {}
         self.namespace: dict = {}
         self.compiled = None
+        self.binder = None
 
 
 def eval_const(expr, inst: InstanceState, module):
@@ -162,9 +165,8 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     # functions first: globals and tables may refer to them (ref.func)
     for k, f in enumerate(module.funcs):
         idx = nimp_funcs + k
-        info = compiled.functions[k]
-        inst.funcs.append(Func._wasm(state, canonical_type(module, f.type_idx), info.name, instance_obj, idx,
-                                     compiled.may_tail.get(idx, False)))
+        inst.funcs.append(Func._wasm(state, canonical_type(module, f.type_idx), module.func_name(idx),
+                                     instance_obj, idx, compiled.may_tail.get(idx, False)))
     for g in module.globals:
         v = eval_const(g.init, inst, module)
         gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
@@ -182,8 +184,6 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     ns.update(HELPERS)
     ns["TC"] = TailCall
     ns["Trap"] = Trap
-    ns["TC"] = TailCall
-    ns["Trap"] = Trap
     ns["S"] = state.words
     ns.update(exception_namespace(state, inst))
     ns.update(boundary_namespace(state, inst, nimp_funcs))
@@ -199,14 +199,9 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         ns[f"G{i}"] = g
     for i in range(len(module.types)):
         ns[f"TY{i}"] = canonical_type(module, i)
-    for i, c in enumerate(compiled.constants):
-        ns[f"K{i}"] = c
-    exec(compiled.code, ns)
-    for k in range(len(module.funcs)):
-        idx = nimp_funcs + k
-        inst.funcs[idx].code = ns[f"f{idx}"]
-    for i, f in enumerate(inst.funcs):
-        ns[f"F{i}"] = f.code
+    # the defined functions: compiled ones, and stubs that compile on first call
+    inst.binder = Binder(ns, inst.funcs, compiled)
+    inst.binder.bind()
     inst.namespace = ns
 
     for e in module.exports:
