@@ -5,6 +5,7 @@ from __future__ import annotations
 from .errors import (DecodeError, HeronError, LinkError, ParseError, Trap, Unsupported,
                      ValidationError, WasmException)
 from .features import Features
+from .version import __version__
 from .api import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
                       Limits, Linker, Memory, MemoryType, Module, Store, Table, TableType, Tag, TagType, ValType)
 
@@ -13,4 +14,3 @@ __all__ = ["DecodeError", "HeronError", "LinkError", "ParseError", "Trap", "Unsu
            "Config", "Engine", "Store", "Module", "Instance", "Linker", "Func", "FuncType", "ValType",
            "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",
            "ImportType", "ExportType"]
-__version__ = "0.1.0"

@@ -12,12 +12,16 @@ Func, Memory, ...) live in heron.runtime and never import the front end.
 """
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 from typing import Any
 
 from . import ast
 from .binary import decode, encode
-from .compile import compile_module
+from .compile import CompiledModule, CompileOptions
+from .compile.persist import (FORMAT, BundleStore, bundle, cache_key, fingerprint, function_payload,
+                              module_from_payload, module_hash, module_payload, pack, read_header, unbundle,
+                              unpack)
 from .errors import DecodeError, HeronError, LinkError
 from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
                       Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
@@ -47,14 +51,65 @@ def load_module(engine: Engine, data: bytes | bytearray | str) -> ast.Module:
         return module
 
 
+class _Bodies:
+    """Function bodies of a module restored from its load results (which keep none): the
+    bytes are decoded again, once, the first time a function missing from the code cache
+    must be compiled (they were validated when the results were cached)."""
+
+    def __init__(self, binary: bytes, features):
+        self.binary = binary
+        self.features = features
+        self.module: ast.Module | None = None
+
+    def full(self) -> ast.Module:
+        if self.module is None:
+            self.module = decode(self.binary, self.features)
+        return self.module
+
+    def __call__(self, k: int) -> ast.Func:
+        return self.full().funcs[k]
+
+
+def _features_key(features) -> str:
+    return ",".join(sorted(features.enabled))
+
+
 class Module:
-    """A validated, compiled module (compiled for the engine's target and strategy)."""
+    """A validated module, loaded for the engine's target and strategy; each function is
+    compiled on its first call (DESIGN.md section 8), from the engine's code cache when it
+    has one (`Config.cache`)."""
 
     def __init__(self, engine: Engine, wasm: bytes | str, *, name: str | None = None, _ast=None):
         self.engine = engine
-        self.ast = _ast if _ast is not None else load_module(engine, wasm)
-        self.compiled = compile_module(self.ast, engine.target, engine.strategy, engine.codemap,
-                                       engine.stack_limit, engine.stack_low, module_name=name)
+        self._name = name
+        self._bodies: _Bodies | None = None
+        self._binary: bytes | None = None
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
+        cache = engine.code_cache
+        if _ast is not None or cache is None or isinstance(wasm, str) or wasm[:4] != b"\0asm":
+            module = _ast if _ast is not None else load_module(engine, wasm)
+            self.compiled = CompiledModule(module, options, engine.codemap, name)
+            return
+        # binary input with a code cache: the load results too come from it when present
+        self._binary = binary = bytes(wasm)
+        entry = cache.entry(cache_key(module_hash(binary), options.key(), _features_key(engine.features)))
+        restored = entry.load_module()
+        if restored is not None:
+            skeleton, facts = restored
+            self._bodies = _Bodies(binary, engine.features)
+            self.compiled = CompiledModule(skeleton, options, engine.codemap, name, facts=facts,
+                                           func_with_body=self._bodies, store=entry)
+            return
+        module = load_module(engine, binary)
+        self.compiled = CompiledModule(module, options, engine.codemap, name, store=entry)
+        entry.store_module(module, self.compiled.facts)
+
+    @property
+    def ast(self) -> ast.Module:
+        """The validated module (a module restored from the code cache decodes its bodies now)."""
+        if self._bodies is not None:
+            return self._bodies.full()
+        return self.compiled.module
 
     @classmethod
     def from_file(cls, engine: Engine, path: str | Path) -> "Module":
@@ -71,16 +126,78 @@ class Module:
 
     @property
     def source(self) -> str:
-        """The generated Python source (one function per defined Wasm function)."""
+        """The generated Python source (one function per defined Wasm function; compiles them all)."""
         return self.compiled.source
 
     @property
     def imports(self) -> list:
-        return [ImportType(i.module, i.name, i.kind, i.desc) for i in self.ast.imports]
+        return [ImportType(i.module, i.name, i.kind, i.desc) for i in self.compiled.module.imports]
 
     @property
     def exports(self) -> list:
-        return [ExportType(e.name, e.kind) for e in self.ast.exports]
+        return [ExportType(e.name, e.kind) for e in self.compiled.module.exports]
+
+    # ------------------------------------------------------------------ serialization
+    def serialize(self) -> bytes:
+        """The module's load results and every function compiled so far, with its binary (the
+        functions not compiled yet compile from it after `deserialize`): the code cache's
+        format, for this Heron build, target, strategy and compile options only."""
+        cm = self.compiled
+        binary = self._binary if self._binary is not None else encode(self.ast)
+        features = _features_key(self.engine.features)
+        key = cache_key(module_hash(binary), cm.options.key(), features)
+        meta = {"heron": fingerprint(), "target": cm.target, "strategy": cm.strategy,
+                "options": cm.options.key(), "features": features}
+        entries = [pack("meta", key, marshal.dumps(meta)), pack("binary", key, binary),
+                   pack("module", key, module_payload(cm.module, cm.facts))]
+        entries += [pack(f"f{cf.index}", key, function_payload(cf)) for cf in cm.compiled if cf is not None]
+        return bundle(entries)
+
+    @classmethod
+    def deserialize(cls, engine: Engine, data: bytes | bytearray) -> "Module":
+        """A module from `serialize()`'s bytes; HeronError if they were made by another Heron
+        build or for another target, strategy or compile options, or are damaged."""
+        entries = unbundle(bytes(data))
+        if not entries:
+            raise HeronError("not a serialized Heron module")
+        head = read_header(entries[0])
+        if head is None or head[2] != "meta":
+            raise HeronError("serialized Heron module is damaged (its first entry fails its checksum)")
+        fmt, fp, _, key, payload = head
+        if fmt != FORMAT or fp != fingerprint():
+            raise HeronError(f"serialized by Heron {fp}; this is Heron {fingerprint()}: "
+                             f"compile the module again")
+        meta = marshal.loads(payload)
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
+        want = {"target": engine.target, "strategy": engine.strategy, "options": options.key(),
+                "features": _features_key(engine.features)}
+        for field_name, value in want.items():
+            if meta.get(field_name) != value:
+                raise HeronError(f"serialized for {field_name} {meta.get(field_name)!r}, but this engine "
+                                 f"has {value!r}")
+        parts: dict[str, bytes] = {}
+        for n, raw in enumerate(entries[1:], 1):
+            found = unpack(raw, None, key)
+            if found is None:
+                raise HeronError(f"serialized Heron module is damaged (entry {n} fails its checksum)")
+            parts[found[0]] = found[2]
+        restored = module_from_payload(parts.get("module", b""))
+        if restored is None or "binary" not in parts:
+            raise HeronError("serialized Heron module is incomplete")
+        skeleton, facts = restored
+        self = cls.__new__(cls)
+        self.engine = engine
+        self._name = None
+        self._binary = parts["binary"]
+        self._bodies = _Bodies(self._binary, engine.features)
+        store = BundleStore({int(kind[1:]): p for kind, p in parts.items() if kind.startswith("f")})
+        self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts,
+                                       func_with_body=self._bodies, store=store)
+        return self
+
+    @classmethod
+    def deserialize_file(cls, engine: Engine, path: str | Path) -> "Module":
+        return cls.deserialize(engine, Path(path).read_bytes())
 
 
 class Linker:
@@ -108,7 +225,7 @@ class Linker:
 
     def instantiate(self, store: Store, module: Module) -> Instance:
         items = []
-        for imp in module.ast.imports:
+        for imp in module.compiled.module.imports:
             item = self._defs.get((imp.module, imp.name))
             if item is None:
                 raise LinkError(f"unknown import: {imp.module}::{imp.name} has not been defined")

@@ -2,9 +2,11 @@
 proposals, stack size), and the engine that owns the code map of everything it compiled."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ..compile import CodeMap
+from ..compile.cache import CodeCache
 from ..errors import HeronError
 from ..features import Features
 from ..target import TARGETS
@@ -17,10 +19,13 @@ DEFAULT_STRATEGY = "optimizing"
 
 
 class Config:
-    """Engine settings: target, strategy, proposals (`features` or wasm_* flags), stack size."""
+    """Engine settings: target, strategy, proposals (`features` or wasm_* flags), stack size,
+    and the code cache (`cache`: True for the default per-user directory, or a directory;
+    False/None: none -- wasmtime-py's spelling; see compile/cache.py)."""
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
-                 features: Features | None = None, stack_size: int = DEFAULT_SIZE, **flags: bool):
+                 features: Features | None = None, stack_size: int = DEFAULT_SIZE,
+                 cache: bool | str | os.PathLike | None = None, **flags: bool):
         if target not in TARGETS:
             raise HeronError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
         if strategy not in ("baseline", "optimizing"):
@@ -29,6 +34,7 @@ class Config:
         self.strategy = strategy
         self.features = features if features is not None else Features()
         self.stack_size = max(16 * ((stack_size + 15) // 16), DEFAULT_RED_ZONE + 4096)
+        self.cache = cache
         for name, on in flags.items():
             if not name.startswith("wasm_"):
                 raise TypeError(f"unknown Config option {name!r}")
@@ -54,6 +60,9 @@ class Engine:
         self.stack_low = self.stack_base - self.stack_size
         self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
         self.codemap = CodeMap()
+        cache = self.config.cache
+        self.code_cache = None if cache is None or cache is False else \
+            CodeCache(None if cache is True else cache)
 
 
 __all__ = ["Config", "Engine", "DEFAULT_TARGET", "DEFAULT_STRATEGY"]

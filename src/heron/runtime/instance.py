@@ -163,10 +163,13 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
 
     nimp_funcs = len(inst.funcs)
     # functions first: globals and tables may refer to them (ref.func)
+    types = [canonical_type(module, i) for i in range(len(module.types))]
+    may_tail = compiled.may_tail
+    make = Func._wasm
+    func_name = module.func_name
     for k, f in enumerate(module.funcs):
         idx = nimp_funcs + k
-        inst.funcs.append(Func._wasm(state, canonical_type(module, f.type_idx), module.func_name(idx),
-                                     instance_obj, idx, compiled.may_tail.get(idx, False)))
+        inst.funcs.append(make(state, types[f.type_idx], func_name(idx), instance_obj, idx, may_tail[idx]))
     for g in module.globals:
         v = eval_const(g.init, inst, module)
         gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)

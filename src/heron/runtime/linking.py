@@ -18,14 +18,10 @@ code looks the names up in the namespace on every call, and `Func.code` is read 
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 
-def _stub(resolve: Callable, j: int, name: str) -> Callable:
-    def stub(*args):
-        return resolve(j, name)(*args)
-    stub.__name__ = f"stub_{name}"
-    return stub
 
 
 class Binder:
@@ -45,17 +41,18 @@ class Binder:
         ns["CB"] = cm.base
         nimp = cm.nimp
         elided = cm.ctx.elided
-        resolve = self.resolve
+        call = self.call
         funcs = self.funcs
         for k, cf in enumerate(cm.compiled):
             j = nimp + k
             if cf is not None:
                 self.install(cf)
                 continue
-            stub = _stub(resolve, j, f"f{j}")
-            ns[f"F{j}"] = ns[f"f{j}"] = funcs[j].code = stub
+            name = f"f{j}"
+            ns[f"F{j}"] = ns[name] = funcs[j].code = partial(call, j, name)   # the stub
             if j in elided:
-                ns[f"f{j}_e"] = _stub(resolve, j, f"f{j}_e")
+                name = f"f{j}_e"
+                ns[name] = partial(call, j, name)
         cm.subscribe(self)
 
     def install(self, cf) -> None:
@@ -69,10 +66,10 @@ class Binder:
         ns[f"F{j}"] = code
         self.funcs[j].code = code
 
-    def resolve(self, j: int, name: str) -> Callable:
-        """What a stub calls: function j compiled and installed; the real `name`."""
+    def call(self, j: int, name: str, *args):
+        """A stub's call: function j compiled and installed, then the real `name` called."""
         self.compiled.ensure(j)
-        return self.ns[name]
+        return self.ns[name](*args)
 
 
 __all__ = ["Binder"]
