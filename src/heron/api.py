@@ -95,14 +95,14 @@ class Module:
         entry = cache.entry(cache_key(module_hash(binary), options.key(), _features_key(engine.features)))
         restored = entry.load_module()
         if restored is not None:
-            skeleton, facts = restored
+            skeleton, facts, elided = restored
             self._bodies = _Bodies(binary, engine.features)
-            self.compiled = CompiledModule(skeleton, options, engine.codemap, name, facts=facts,
+            self.compiled = CompiledModule(skeleton, options, engine.codemap, name, facts=facts, elided=elided,
                                            func_with_body=self._bodies, store=entry)
             return
         module = load_module(engine, binary)
         self.compiled = CompiledModule(module, options, engine.codemap, name, store=entry)
-        entry.store_module(module, self.compiled.facts)
+        entry.store_module(module, self.compiled.facts, self.compiled.ctx.elided)
 
     @property
     def ast(self) -> ast.Module:
@@ -149,7 +149,7 @@ class Module:
         meta = {"heron": fingerprint(), "target": cm.target, "strategy": cm.strategy,
                 "options": cm.options.key(), "features": features}
         entries = [pack("meta", key, marshal.dumps(meta)), pack("binary", key, binary),
-                   pack("module", key, module_payload(cm.module, cm.facts))]
+                   pack("module", key, module_payload(cm.module, cm.facts, cm.ctx.elided))]
         entries += [pack(f"f{cf.index}", key, function_payload(cf)) for cf in cm.compiled if cf is not None]
         return bundle(entries)
 
@@ -184,14 +184,14 @@ class Module:
         restored = module_from_payload(parts.get("module", b""))
         if restored is None or "binary" not in parts:
             raise HeronError("serialized Heron module is incomplete")
-        skeleton, facts = restored
+        skeleton, facts, elided = restored
         self = cls.__new__(cls)
         self.engine = engine
         self._name = None
         self._binary = parts["binary"]
         self._bodies = _Bodies(self._binary, engine.features)
         store = BundleStore({int(kind[1:]): p for kind, p in parts.items() if kind.startswith("f")})
-        self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts,
+        self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts, elided=elided,
                                        func_with_body=self._bodies, store=store)
         return self
 

@@ -55,12 +55,12 @@ class ModuleEntry:
 
     # ------------------------------------------------------------------ load results
     def load_module(self):
-        """(module without bodies, facts) from the cache, or None."""
+        """(module without bodies, facts, elided functions) from the cache, or None."""
         found = self._read("module")
         return module_from_payload(found) if found is not None else None
 
-    def store_module(self, module, facts: list) -> None:
-        self._write("module", module_payload(module, facts))
+    def store_module(self, module, facts: list, elided: set[int]) -> None:
+        self._write("module", module_payload(module, facts, elided))
 
     # ------------------------------------------------------------------ functions
     def load(self, cm, idx: int) -> CompiledFunction | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any
@@ -72,7 +73,9 @@ class ModuleContext:
         self.stack_limit = options.stack_limit
         self.stack_low = options.stack_low
         self.n_imported_funcs = len(module.imported("func"))
-        self.func_types = [module.func_type(i) for i in range(module.num_funcs())]
+        types = module.types
+        self.func_types = [types[i.desc] for i in module.imported("func")] + \
+            [types[f.type_idx] for f in module.funcs]
         self.may_tail = may_tail
         self.elided = elided
         # depth-bounded functions (those with an unchecked twin): index -> (bounded parameter,
@@ -123,6 +126,14 @@ class CompiledFunction:
     line_meta: list                  # per source line (0-based): (instruction, trap code)
     source: str
     bounded: tuple | None = None     # ModuleContext.bounded's entry, when it has a twin
+    _callees: list | None = None
+
+    def callees(self) -> list[tuple[str, int, bool]]:
+        """(name, function index, elided entry?) of every `F<j>` / `f<j>_e` its code looks up
+        as a global: the names an instance namespace must bind before this code runs."""
+        if self._callees is None:
+            self._callees = _referenced_callees(self.code)
+        return self._callees
 
     def where(self, lineno: int) -> tuple:
         """(FunctionInfo, instruction index, trap code) for a 1-based line of the source."""
@@ -130,6 +141,21 @@ class CompiledFunction:
             instr, trap = self.line_meta[lineno - 1]
             return (self.info, instr, trap)
         return (None, 0, None)
+
+
+_CALLEE = re.compile(r"(?:F(\d+)|f(\d+)_e)$")
+
+
+def _referenced_callees(code: CodeType) -> list[tuple[str, int, bool]]:
+    out = []
+    for name in code.co_names:
+        m = _CALLEE.match(name)
+        if m is not None:
+            out.append((name, int(m.group(1) or m.group(2)), m.group(2) is not None))
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            out += _referenced_callees(c)
+    return out
 
 
 def compile_function(mctx: ModuleContext, idx: int, func: ast.Func, info: FunctionInfo,

@@ -12,7 +12,7 @@ the body for a module that has none (text input, or a front end that does not se
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import ast
 from .codemap import PC_STRIDE
@@ -22,9 +22,9 @@ _INDIRECT = frozenset({"call_indirect", "call_ref", "return_call_indirect", "ret
 _THROWS = frozenset({"throw", "throw_ref", "rethrow"})
 
 
-@dataclass(frozen=True, slots=True)
-class DerivedFacts:
-    """The fields of ast.FuncFacts the compiler reads, derived from a body."""
+class DerivedFacts(NamedTuple):
+    """The fields of ast.FuncFacts the compiler reads, derived from a body (or restored from
+    the code cache: a tuple, cheap to rebuild by the thousand)."""
     num_instrs: int
     max_height: int
     max_depth: int
@@ -96,7 +96,7 @@ def elidable(facts: list, nimp: int) -> set[int]:
     section 5). `facts[k]` belongs to function nimp + k."""
     callees: dict[int, tuple] = {}
     for k, fx in enumerate(facts):
-        if fx.has_handlers or fx.throws or fx.indirect_calls or any(c < nimp for c in fx.callees):
+        if fx.has_handlers or fx.throws or fx.indirect_calls or (nimp and any(c < nimp for c in fx.callees)):
             continue
         callees[nimp + k] = fx.callees
     # callers of each candidate, so that a removal revisits only the functions it affects

@@ -41,6 +41,7 @@ class CompiledModule:
 
     def __init__(self, module: ast.Module, options: CompileOptions, codemap: CodeMap,
                  module_name: str | None = None, *, facts: list | None = None,
+                 elided: set[int] | None = None,
                  func_with_body: Callable[[int], ast.Func] | None = None,
                  store: FunctionStore | None = None):
         if options.strategy not in STRATEGIES:
@@ -56,7 +57,8 @@ class CompiledModule:
         n = len(module.funcs)
         self.facts = facts if facts is not None else [facts_of(module, k) for k in range(n)]
         self.may_tail = {nimp + k: fx.tail_calls_other for k, fx in enumerate(self.facts)}
-        elided = elidable(self.facts, nimp) if options.elide_frames else set()
+        if elided is None:
+            elided = elidable(self.facts, nimp) if options.elide_frames else set()
         self.ctx = ModuleContext(module, options, self.may_tail, elided)
         # code addresses: one range for the module, each function at a fixed offset in it
         self.offsets: list[int] = []

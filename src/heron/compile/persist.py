@@ -147,25 +147,28 @@ def _renamed(code: CodeType, filename: str) -> CodeType:
 
 
 # ------------------------------------------------------------------------------ modules
-_FACT_FIELDS = DerivedFacts.__slots__
+_FACT_FIELDS = DerivedFacts._fields
 
 
-def module_payload(module: ast.Module, facts: list) -> bytes:
-    """The validated module without function bodies, and the facts of its functions."""
+def module_payload(module: ast.Module, facts: list, elided: set[int]) -> bytes:
+    """The validated module without function bodies, the facts of its functions and the
+    elided ones (the options are part of the key)."""
     skeleton = copy.copy(module)
     skeleton.funcs = [ast.Func(f.type_idx, f.locals, [], f.offset) for f in module.funcs]
     rows = [tuple(getattr(fx, name) for name in _FACT_FIELDS) for fx in facts]
-    return pickle.dumps((skeleton, rows), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((skeleton, rows, sorted(elided)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def module_from_payload(payload: bytes) -> tuple[ast.Module, list] | None:
+def module_from_payload(payload: bytes) -> tuple[ast.Module, list, set[int]] | None:
+    """(module without bodies, facts, elided functions), or None if the payload is damaged."""
     try:
-        skeleton, rows = pickle.loads(payload)
+        skeleton, rows, elided = pickle.loads(payload)
     except Exception:   # noqa: BLE001 - a damaged payload is no module, whatever broke
         return None
     if not isinstance(skeleton, ast.Module) or len(rows) != len(skeleton.funcs):
         return None
-    return skeleton, [DerivedFacts(*row) for row in rows]
+    make = DerivedFacts._make
+    return skeleton, [make(row) for row in rows], set(elided)
 
 
 # ------------------------------------------------------------------------------ Module.serialize

@@ -19,13 +19,16 @@ code looks the names up in the namespace on every call, and `Func.code` is read 
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable
 
 
 
 
 class Binder:
-    """Keeps one instance namespace in step with its CompiledModule (see the module docstring)."""
+    """Keeps one instance namespace in step with its CompiledModule (see the module docstring).
+
+    Stubs cost instantiation little: each not-yet-compiled function gets one (a partial of
+    `call`) as its `Func.code`; a namespace name gets a stub only when code installed in the
+    namespace refers to it (the names a code object looks up are in its co_names)."""
     __slots__ = ("ns", "funcs", "compiled", "__weakref__")
 
     def __init__(self, ns: dict, funcs: list, compiled):
@@ -37,26 +40,21 @@ class Binder:
         """The module's functions into the namespace: compiled ones, stubs for the rest; then
         follow what gets compiled from now on."""
         cm = self.compiled
-        ns = self.ns
-        ns["CB"] = cm.base
-        nimp = cm.nimp
-        elided = cm.ctx.elided
+        self.ns["CB"] = cm.base
         call = self.call
         funcs = self.funcs
+        nimp = cm.nimp
         for k, cf in enumerate(cm.compiled):
-            j = nimp + k
+            if cf is None:
+                funcs[nimp + k].code = partial(call, nimp + k, False)   # the stub
+        for cf in cm.compiled:
             if cf is not None:
                 self.install(cf)
-                continue
-            name = f"f{j}"
-            ns[f"F{j}"] = ns[name] = funcs[j].code = partial(call, j, name)   # the stub
-            if j in elided:
-                name = f"f{j}_e"
-                ns[name] = partial(call, j, name)
         cm.subscribe(self)
 
     def install(self, cf) -> None:
-        """Compiled function `cf` into this namespace, in place of its stubs."""
+        """Compiled function `cf` into this namespace, in place of its stubs; stubs for the
+        not-yet-compiled functions it calls by name."""
         ns = self.ns
         for name, value in cf.constants:
             ns[name] = value
@@ -65,11 +63,15 @@ class Binder:
         code = ns[f"f{j}"]
         ns[f"F{j}"] = code
         self.funcs[j].code = code
+        for name, c, elided in cf.callees():
+            if name not in ns:
+                ns[name] = partial(self.call, c, True) if elided else self.funcs[c].code
 
-    def call(self, j: int, name: str, *args):
-        """A stub's call: function j compiled and installed, then the real `name` called."""
+    def call(self, j: int, elided: bool, *args):
+        """A stub's call: function j compiled and installed, then the real function called
+        (`f<j>_e`, the elided entry, or `f<j>`)."""
         self.compiled.ensure(j)
-        return self.ns[name](*args)
+        return self.ns[f"f{j}_e" if elided else f"f{j}"](*args)
 
 
 __all__ = ["Binder"]
