@@ -154,19 +154,24 @@ def module_payload(module: ast.Module, facts: list, elided: set[int]) -> bytes:
     """The validated module without function bodies, the facts of its functions and the
     elided ones (the options are part of the key)."""
     skeleton = copy.copy(module)
-    skeleton.funcs = [ast.Func(f.type_idx, f.locals, [], f.offset) for f in module.funcs]
-    rows = [tuple(getattr(fx, name) for name in _FACT_FIELDS) for fx in facts]
-    return pickle.dumps((skeleton, rows, sorted(elided)), protocol=pickle.HIGHEST_PROTOCOL)
+    skeleton.funcs = []
+    funcs = module.funcs
+    columns = ([f.type_idx for f in funcs], [f.locals for f in funcs], [f.offset for f in funcs])
+    rows = [tuple(fx) for fx in facts] if facts and isinstance(facts[0], tuple) else \
+        [tuple(getattr(fx, name) for name in _FACT_FIELDS) for fx in facts]
+    return pickle.dumps((skeleton, columns, rows, sorted(elided)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def module_from_payload(payload: bytes) -> tuple[ast.Module, list, set[int]] | None:
     """(module without bodies, facts, elided functions), or None if the payload is damaged."""
     try:
-        skeleton, rows, elided = pickle.loads(payload)
+        skeleton, (type_idx, locals_, offsets), rows, elided = pickle.loads(payload)
     except Exception:   # noqa: BLE001 - a damaged payload is no module, whatever broke
         return None
-    if not isinstance(skeleton, ast.Module) or len(rows) != len(skeleton.funcs):
+    if not isinstance(skeleton, ast.Module) or not len(rows) == len(type_idx) == len(locals_) == len(offsets):
         return None
+    func = ast.Func
+    skeleton.funcs = [func(t, loc, [], off) for t, loc, off in zip(type_idx, locals_, offsets)]
     make = DerivedFacts._make
     return skeleton, [make(row) for row in rows], set(elided)
 
