@@ -193,3 +193,35 @@ def test_depth_bounded_callee_compiled_before_its_caller():
     assert ex["outer"](store, 50) == 50
     caller = module.compiled.compiled[1].source
     assert "(f0_u(" in caller                            # the twin is called directly
+
+
+FACTS = """(module
+  (type $v (func))
+  (import "h" "f" (func $imp))
+  (tag $t)
+  (table 1 funcref)
+  (func $a (call $b) (call $b) (return_call $a))
+  (func $b (block (loop (try_table (catch $t 0) (catch_all 1) (throw $t)))) (return_call $c))
+  (func $c (try (do (call $imp)) (catch $t) (catch_all)) (try (do (nop)) (delegate 0))
+    (call_indirect (type $v) (i32.const 0)))
+  (func $d (if (i32.const 1) (then (nop)))))"""
+
+
+def test_load_facts_derived_from_bodies_match_the_validators():
+    """Module-level facts come from func.facts (the validator's) or, where a front end sets
+    none, from the body: both must agree, since callers bake them in."""
+    from heron.api import load_module
+    from heron.compile.facts import derive_facts, elidable
+    module = load_module(Engine(Config(wasm_legacy_exceptions=True)), FACTS)
+    derived = [derive_facts(f.body, 1 + k) for k, f in enumerate(module.funcs)]
+    a, b, c, d = derived
+    assert (a.callees, a.self_tail_call, a.tail_calls_other, a.max_depth) == ((2, 1), True, False, 1)
+    assert (b.landing_pads, b.has_handlers, b.throws, b.tail_calls_other, b.max_depth) == (2, True, True, True, 4)
+    assert (c.landing_pads, c.has_handlers, c.indirect_calls, c.callees, c.max_depth) == (2, True, True, (0,), 2)
+    assert (d.callees, d.max_depth, d.has_handlers) == ((), 2, False)
+    assert all(fx.num_instrs == len(f.body) for fx, f in zip(derived, module.funcs))
+    assert elidable(derived, 1) == {4}
+    for k, f in enumerate(module.funcs):
+        if getattr(f, "facts", None) is not None:       # a front end that hands facts over
+            assert all(getattr(f.facts, n) == getattr(derived[k], n) for n in derived[k]._fields
+                       if n != "max_height"), k
