@@ -4,7 +4,6 @@ its first frame, so traps and exceptions through functions compiled moments befo
 as if everything had been compiled at load; two instances share the compiled code."""
 from __future__ import annotations
 
-from functools import partial
 
 import pytest
 
@@ -46,6 +45,10 @@ def load(wat: str, strategy: str = "optimizing", target: str = "x86_64-sysv", im
     return engine, store, module
 
 
+def is_stub(f) -> bool:
+    return f.__code__.co_filename.startswith("<heron stub")
+
+
 def compiled(module, idx: int) -> bool:
     cm = module.compiled
     return cm.compiled[idx - cm.nimp] is not None
@@ -75,10 +78,10 @@ def test_each_path_compiles_its_callee_on_first_call(strategy):
     # nothing of a stub remains: names and Func objects are the real functions now
     ns = inst._state.namespace
     for idx in (DIRECT, BY_TABLE, BY_REF, BY_TAIL):
-        assert not isinstance(ns[f"F{idx}"], partial)
-        assert not isinstance(inst._state.funcs[idx].code, partial)
+        assert not is_stub(ns[f"F{idx}"])
+        assert not is_stub(inst._state.funcs[idx].code)
     # the never-called function: a stub as Func.code, and no name (no installed code calls it)
-    assert f"F{NEVER}" not in ns and isinstance(inst._state.funcs[NEVER].code, partial)
+    assert f"F{NEVER}" not in ns and is_stub(inst._state.funcs[NEVER].code)
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -170,7 +173,7 @@ def test_instances_share_code_not_state(strategy):
     assert b.exports(store)["bump"](store) == 1
     assert a.exports(store)["bump"](store) == 2
     c = Instance(store, module, [])                     # created after the compile: gets the code
-    assert not isinstance(c._state.namespace["F0"], partial)
+    assert not is_stub(c._state.namespace["F0"])
     assert c.exports(store)["bump"](store) == 1
 
 
@@ -225,3 +228,35 @@ def test_load_facts_derived_from_bodies_match_the_validators():
         if getattr(f, "facts", None) is not None:       # a front end that hands facts over
             assert all(getattr(f.facts, n) == getattr(derived[k], n) for n in derived[k]._fields
                        if n != "max_height"), k
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_chain_of_first_calls_with_stack_arguments(strategy):
+    """Each of 150 functions first called by the previous one, 8 parameters each (stack
+    arguments on every target): the stubs forward every argument, and a trap at the bottom
+    sees all the freshly compiled frames."""
+    n = 150
+    params = " ".join(["i32"] * 8)
+    funcs = [f"""(func $c{i} (param {params}) (result i32)
+      (call $c{i + 1} (local.get 0) (local.get 2) (local.get 3) (local.get 4) (local.get 5)
+                      (local.get 6) (local.get 7) (i32.add (local.get 1) (i32.const {i}))))"""
+             for i in range(n)]
+    funcs.append(f"""(func $c{n} (param {params}) (result i32) (i32.div_u (local.get 7) (local.get 0)))""")
+    wat = f"""(module {' '.join(funcs)}
+      (func (export "go") (param i32) (result i32)
+        (call $c0 (local.get 0) (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+                  (i32.const 6) (i32.const 7))))"""
+
+    def expected(x: int) -> int:
+        p = [x, 1, 2, 3, 4, 5, 6, 7]
+        for i in range(n):
+            p = [p[0]] + p[2:] + [(p[1] + i) & 0xFFFFFFFF]
+        return p[7] // p[0]
+    engine, store, module = load(wat, strategy)
+    ex = Instance(store, module, []).exports(store)
+    with pytest.raises(Trap) as info:
+        ex["go"](store, 0)                              # the divisor is 0: a trap at the bottom
+    assert "integer divide by zero" in str(info.value)
+    assert len(info.value.backtrace) == n + 2
+    assert module.compiled.compiled_count() == n + 2
+    assert ex["go"](store, 3) == expected(3)

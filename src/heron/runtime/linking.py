@@ -18,35 +18,67 @@ code looks the names up in the namespace on every call, and `Func.code` is read 
 """
 from __future__ import annotations
 
-from functools import partial
+from typing import Callable
+
+from ..target import assign
+
+_FACTORIES: dict[int, Callable] = {}
 
 
+def _stub_factory(n: int) -> Callable:
+    """`make(resolve, j, elided)` -> a stub taking FP and n register arguments. Exact arity
+    keeps every call a plain Python-to-Python call, which CPython runs without growing the C
+    stack (a `*args` forward would add a C level per first call still on the stack)."""
+    make = _FACTORIES.get(n)
+    if make is None:
+        args = ", ".join(["fp"] + [f"a{i}" for i in range(n)])
+        src = (f"def make(resolve, j, elided):\n"
+               f"    def stub({args}):\n"
+               f"        return resolve(j, elided)({args})\n"
+               f"    return stub\n")
+        ns: dict = {}
+        exec(compile(src, f"<heron stub/{n}>", "exec"), ns)
+        make = _FACTORIES[n] = ns["make"]
+    return make
 
 
 class Binder:
     """Keeps one instance namespace in step with its CompiledModule (see the module docstring).
 
-    Stubs cost instantiation little: each not-yet-compiled function gets one (a partial of
-    `call`) as its `Func.code`; a namespace name gets a stub only when code installed in the
-    namespace refers to it (the names a code object looks up are in its co_names)."""
-    __slots__ = ("ns", "funcs", "compiled", "__weakref__")
+    Stubs cost instantiation little: each not-yet-compiled function gets one as its
+    `Func.code`; a namespace name gets a stub only when code installed in the namespace
+    refers to it (the names a code object looks up are in its co_names)."""
+    __slots__ = ("ns", "funcs", "compiled", "target", "arity", "__weakref__")
 
     def __init__(self, ns: dict, funcs: list, compiled):
         self.ns = ns
         self.funcs = funcs
         self.compiled = compiled
+        self.target = compiled.target
+        self.arity: dict = {}           # (FuncType, elided entry?) -> stub factory
+
+    def stub(self, j: int, elided: bool) -> Callable:
+        """A stub for function j's standard entry (`f<j>`, Func.code) or elided entry (`f<j>_e`:
+        every parameter a Python argument)."""
+        ft = self.funcs[j].type
+        make = self.arity.get((ft, elided))
+        if make is None:
+            n = len(ft.params) if elided else \
+                sum(loc.reg is not None for loc in assign(ft, self.target, "wasm").params)
+            make = self.arity[(ft, elided)] = _stub_factory(n)
+        return make(self.resolve, j, elided)
 
     def bind(self) -> None:
         """The module's functions into the namespace: compiled ones, stubs for the rest; then
         follow what gets compiled from now on."""
         cm = self.compiled
         self.ns["CB"] = cm.base
-        call = self.call
+        stub = self.stub
         funcs = self.funcs
         nimp = cm.nimp
         for k, cf in enumerate(cm.compiled):
             if cf is None:
-                funcs[nimp + k].code = partial(call, nimp + k, False)   # the stub
+                funcs[nimp + k].code = stub(nimp + k, False)
         for cf in cm.compiled:
             if cf is not None:
                 self.install(cf)
@@ -65,13 +97,13 @@ class Binder:
         self.funcs[j].code = code
         for name, c, elided in cf.callees():
             if name not in ns:
-                ns[name] = partial(self.call, c, True) if elided else self.funcs[c].code
+                ns[name] = self.stub(c, True) if elided else self.funcs[c].code
 
-    def call(self, j: int, elided: bool, *args):
-        """A stub's call: function j compiled and installed, then the real function called
-        (`f<j>_e`, the elided entry, or `f<j>`)."""
+    def resolve(self, j: int, elided: bool) -> Callable:
+        """What a stub calls first: function j compiled and installed; the real `f<j>_e`
+        (elided entry) or `f<j>`."""
         self.compiled.ensure(j)
-        return self.ns[f"f{j}_e" if elided else f"f{j}"](*args)
+        return self.ns[f"f{j}_e" if elided else f"f{j}"]
 
 
 __all__ = ["Binder"]
