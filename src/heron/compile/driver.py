@@ -27,7 +27,8 @@ from ..target import assign
 from ..types import FuncType
 from .assemble import assemble
 from .calls import may_return_tail_call
-from .codemap import PC_STRIDE, CodeMap, FunctionInfo
+from ..target.codemap import PC_STRIDE, CodeMap
+from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
 from .handlers import count_landing_pads
@@ -160,8 +161,8 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
         ctx.may_tail[idx] = tail
         span = PC_STRIDE * (len(f.body) + 1 + count_landing_pads(f.body))   # instructions, then landing pads
         start = codemap.allocate(span)
-        infos.append(FunctionInfo(index=idx, name=module.func_name(idx), module_name=mod_name,
-                                  start=start, end=start + span, layout=None,
+        infos.append(FunctionInfo(start=start, end=start + span, index=idx, name=module.func_name(idx),
+                                  module_name=mod_name, layout=None,
                                   offsets=[ins.offset for ins in f.body], may_tail_call=tail))
 
     pieces: list[tuple[list[str], list]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compile import CodeMap
+from ..target.codemap import CodeMap
 from ..errors import HeronError
 from ..features import Features
 from ..target import TARGETS
