@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 import heron  # noqa: E402
 from heron.compile import calls  # noqa: E402
-from heron.compile.codemap import PC_STRIDE, RA_DELTA  # noqa: E402
+from heron.target.codemap import PC_STRIDE, RA_DELTA  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "bench"
 WORKLOADS = {"fib": ("fib.wat", "fib", (24,)), "exc_nothrow": ("exc_nothrow.wat", "run", (50, 1000)),

@@ -59,12 +59,30 @@ def test_sysv_addresses_by_hand():
     assert f.outgoing_arg_address(sp, sysc, 6) == sp
     assert f.outgoing_arg_address(sp, sysc, 7) == sp + 8
     assert f.call_sp(sp, sysc) == sp
-    # wasm callee: its area is pushed just below SP
+    # a wasm callee needs a 32-byte area: more than this frame reserved
     wc = assign([I32] * 7, X86_64_SYSV, WASM)
-    assert f.call_sp(sp, wc) == sp - 32
-    assert [f.outgoing_arg_address(sp, wc, i) for i in (4, 5, 6)] == [sp - 32, sp - 24, sp - 16]
+    with pytest.raises(LayoutError):
+        f.outgoing_arg_address(sp, wc, 4)
     with pytest.raises(LayoutError):
         f.incoming_arg_address(FP, 0)       # in rdx
+
+
+def test_wasm_calls_reserve_their_area_in_the_caller():
+    """Cranelift's layout: the caller reserves the largest outgoing area of its call sites for
+    both conventions; a wasm callee's arguments go at the bottom of it and SP does not move."""
+    wc = assign([I32] * 7, X86_64_SYSV, WASM)                 # 3 stack slots -> 32 bytes
+    sysc = assign([I64] * 8, X86_64_SYSV, SYSTEM)             # 2 stack slots -> 16 bytes
+    f = FrameLayout.build(X86_64_SYSV, WASM, [], calls=[wc, sysc])
+    assert f.outgoing_args_size == 32
+    sp = f.sp_from_fp(FP)
+    assert f.call_sp(sp, wc) == sp
+    assert [f.outgoing_arg_address(sp, wc, i) for i in (4, 5, 6)] == [sp, sp + 8, sp + 16]
+    callee = FrameLayout.build(X86_64_SYSV, WASM, wc)
+    callee_fp = callee.fp_from_call_sp(f.call_sp(sp, wc))
+    assert callee_fp == sp - 16
+    assert callee.incoming_arg_address(callee_fp, 4) == sp
+    # the callee pops its area: its return leaves SP 32 bytes up, the caller re-reserves
+    assert callee.caller_sp(callee_fp) == sp + 32
 
 
 def test_areas_are_contiguous_and_ordered():
@@ -159,7 +177,9 @@ ALL_TYPES = [I32, I64, F32, F64, V128, EXTERNREF]
        caller_params=st.lists(st.sampled_from(ALL_TYPES), max_size=10),
        slots=st.lists(st.sampled_from([8, 16, 24, V128, I32]), max_size=6), dyn=st.booleans())
 def test_call_protocol_round_trip(target, callee_conv, params, caller_params, slots, dyn):
-    """What a caller writes is what its callee reads, and the callee's caller_sp is the caller's SP."""
+    """What a caller writes is what its callee reads; the callee's return leaves SP where the
+    callee popped its area to, the caller's SP plus that area (wasm), or the caller's SP (system);
+    the walker finds the caller's SP from the caller's own FP."""
     callee_abi = assign(params, target, callee_conv)
     caller = FrameLayout.build(target, WASM, caller_params, slots, has_dynamic_context=dyn, calls=[callee_abi])
     callee = FrameLayout.build(target, callee_conv, callee_abi)
@@ -168,8 +188,9 @@ def test_call_protocol_round_trip(target, callee_conv, params, caller_params, sl
     assert sp % 16 == 0 and caller.fp_from_sp(sp) == FP
     callee_fp = callee.fp_from_call_sp(caller.call_sp(sp, callee_abi))
     assert callee_fp % 16 == 0 and callee.call_sp_from_fp(callee_fp) == caller.call_sp(sp, callee_abi)
-    assert callee.caller_sp(callee_fp) == sp
-    assert callee.walker_caller_sp(callee_fp) == sp
+    popped = callee_abi.stack_args_size if callee_conv == WASM else 0
+    assert callee.caller_sp(callee_fp) == sp + popped
+    assert caller.walker_sp(FP, callee_fp) == sp
     for i in callee_abi.stack_param_indices():
         addr = callee.incoming_arg_address(callee_fp, i)
         assert addr == caller.outgoing_arg_address(sp, callee_abi, i)
@@ -198,7 +219,8 @@ def test_no_fault_views_agree():
     sp = f.sp_from_fp(FP)
     # Windows wasm: 5 i32 -> r8 r9 + 3 stack slots (24 -> 32); outgoing: 32 shadow + 2 x 8 = 48
     assert f.incoming_args_size == 32 and f.outgoing_args_size == 48
-    assert f.walker_caller_sp(FP) == f.caller_sp(FP) == FP + 16 + 32
+    assert f.caller_sp(FP) == FP + 16 + 32
+    assert f.walker_sp(FP, sp - 16) == sp
     assert f.walker_dynamic_context_address(sp) == f.dynamic_context_address(FP) == sp + 48
 
 
@@ -209,7 +231,11 @@ def test_fault_caller_sp_ignores_incoming_args(monkeypatch):
     sp = f.sp_from_fp(FP)
     assert active_fault() == FAULT_CALLER_SP
     assert f.caller_sp(FP) == FP + 48                      # codegen view unchanged
-    assert f.walker_caller_sp(FP) == FP + 16               # walker forgets the 32-byte incoming area
+    assert f.sp_from_fp(FP) == sp
+    # the walker takes this frame's SP from the FP of the frame below it: right when that frame
+    # was called from here, 32 bytes off when a tail call gave it a 32-byte bigger area
+    assert f.walker_sp(FP, sp - 16) == sp
+    assert f.walker_sp(FP, sp - 16 - 32) == sp - 32
     assert f.walker_dynamic_context_address(sp) == f.dynamic_context_address(FP)
 
 
@@ -221,7 +247,7 @@ def test_fault_dynctx_ignores_outgoing_args(monkeypatch):
     assert f.outgoing_args_size == 48
     assert f.dynamic_context_address(FP) == sp + 48        # codegen view unchanged
     assert f.walker_dynamic_context_address(sp) == sp      # walker forgets the outgoing area
-    assert f.walker_caller_sp(FP) == f.caller_sp(FP)
+    assert f.walker_sp(FP, sp - 48) == sp
 
 
 def test_fault_read_once_and_validated(monkeypatch):
@@ -248,8 +274,8 @@ def test_frame_without_dynamic_context():
 
 @pytest.mark.parametrize("fault", [None, FAULT_CALLER_SP, FAULT_DYNCTX])
 @pytest.mark.parametrize("target", TARGETS)
-def test_walker_offsets_agree_with_the_walker_methods(monkeypatch, target, fault):
-    """The constant displacements the throw search adds are the walker_* methods' results."""
+def test_walker_view_agrees_with_the_walker_methods(monkeypatch, target, fault):
+    """The constant displacements the walker adds are the walker_* methods' results."""
     if fault:
         monkeypatch.setenv(FAULT_ENV, fault)
     else:
@@ -259,18 +285,21 @@ def test_walker_offsets_agree_with_the_walker_methods(monkeypatch, target, fault
         L = FrameLayout.build(target, WASM, [I32] * 9 + [F64] * 3, slots=3, has_dynamic_context=True,
                               calls=[assign([I64] * 10, target, SYSTEM)])
         assert L.outgoing_args_size > 0 and L.incoming_args_size > 0
-        w = L.walker_offsets()
+        v = L.walker_view()
+        assert v.fault == fault
         for base in (0x7FFF_0000_0000, 0x4000_0010):
-            assert base + w.caller_sp == L.walker_caller_sp(base)
-            assert base + w.return_address == L.return_address_address(base)
-            assert base + w.saved_fp == L.saved_fp_address(base)
-            assert base + w.dynamic_context == L.walker_dynamic_context_address(base)
+            callee_fp = base - 0x100
+            sp = base + v.sp_from_fp if v.sp_from_fp is not None else callee_fp + v.sp_from_callee_fp
+            assert sp == L.walker_sp(base, callee_fp)
+            assert base + v.return_address == L.return_address_address(base)
+            assert base + v.saved_fp == L.saved_fp_address(base)
+            assert base + v.dynamic_context == L.walker_dynamic_context_address(base)
         if fault is None:
             fp = 0x7FFF_0000_0000
-            assert fp + w.caller_sp == L.caller_sp(fp)
-            assert L.sp_from_fp(fp) + w.dynamic_context == L.dynamic_context_address(fp)
+            assert fp + v.sp_from_fp == L.sp_from_fp(fp)
+            assert L.sp_from_fp(fp) + v.dynamic_context == L.dynamic_context_address(fp)
         no_slot = FrameLayout.build(target, WASM, [I32])
-        assert no_slot.walker_offsets().dynamic_context is None
+        assert no_slot.walker_view().dynamic_context is None
     finally:
         monkeypatch.delenv(FAULT_ENV, raising=False)
         reset_fault_cache()

@@ -2,7 +2,7 @@
 import pytest
 
 from heron.errors import Trap
-from heron.target import STACK_EXHAUSTED, FrameLayout, StackMemory, TargetError, X86_64_SYSV, WASM, assign
+from heron.target import SYSTEM, STACK_EXHAUSTED, FrameLayout, StackMemory, TargetError, X86_64_SYSV, WASM, assign
 from heron.types import I32
 
 
@@ -71,8 +71,9 @@ def test_recursion_through_frames_exhausts_stack():
     """Push real frames (args, return address, saved FP) until the prologue check traps."""
     s = StackMemory(size=64 * 1024, red_zone=1024)
     abi = assign([I32] * 6, X86_64_SYSV, WASM)
-    f = FrameLayout.build(X86_64_SYSV, WASM, abi, 4)
-    sp, fp, depth = s.initial_sp, 0, 0
+    f = FrameLayout.build(X86_64_SYSV, WASM, abi, 4, calls=[abi])   # it calls itself
+    entry = FrameLayout.build(X86_64_SYSV, SYSTEM, [], calls=[abi])   # the host's entry frame
+    sp, fp, depth = entry.sp_from_fp(entry.fp_from_call_sp(s.initial_sp)), 0, 0
     with pytest.raises(Trap):
         while True:
             for i in abi.stack_param_indices():
@@ -83,8 +84,10 @@ def test_recursion_through_frames_exhausts_stack():
             s.write_u64(f.saved_fp_address(new_fp), fp)
             fp, sp = new_fp, s.check_sp(f.sp_from_fp(new_fp))
             depth += 1
-    # each level: 16 bytes of stack args + 16 frame record + 32 bytes of slots
-    assert depth == (64 * 1024 - 1024) // 64
-    # walk the frame chain back: every frame's caller SP is the previous SP
+    # each level: 16 frame record + 32 bytes of slots + 16 bytes of outgoing stack args
+    assert depth == (64 * 1024 - 1024 - 32) // 64
+    # walk the frame chain back: the caller's SP is right above the callee's frame record, and
+    # the callee's stack arguments are at the bottom of the caller's outgoing area
     assert s.read_u64(f.incoming_arg_address(fp, 5)) == depth - 1
-    assert f.caller_sp(fp) == f.sp_from_fp(s.read_u64(f.saved_fp_address(fp)))
+    caller_fp = s.read_u64(f.saved_fp_address(fp))
+    assert f.call_sp_from_fp(fp) == f.sp_from_fp(caller_fp) == f.walker_sp(caller_fp, fp)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ..errors import DecodeError, HeronError, ParseError, ValidationError
+from ..unwind.trace import UnwindTrace
 from ..script import loading
 from ..script.adapters import runtime_available
 from ..script.commands import ModuleSource
@@ -108,6 +109,8 @@ def execute(args: argparse.Namespace, module, features) -> int:
     from ..errors import Trap, WasmException
     engine = heron.Engine(heron.Config(target=args.target, strategy=args.strategy, features=features))
     store = heron.Store(engine)
+    if args.trace_unwind:
+        store._state.unwind_observer = UnwindTrace(sys.stderr)
     try:
         try:
             from ..binary import decode, encode
@@ -136,12 +139,7 @@ def execute(args: argparse.Namespace, module, features) -> int:
         if len(args.args) != len(params):
             raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
         call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
-        if args.trace_unwind:
-            from ..unwind.trace import UnwindTrace, tracing
-            with tracing(UnwindTrace(sys.stderr)):
-                result = func(store, *call_args)
-        else:
-            result = func(store, *call_args)
+        result = func(store, *call_args)
     except Trap as trap:
         print(f"Error: failed to run {args.file}", file=sys.stderr)
         print(f"wasm trap: {trap.code}", file=sys.stderr)

@@ -25,7 +25,7 @@ from .. import ast
 from ..errors import TrapCode
 from ..target import CallAssignment, FrameLayout, assign
 from ..types import I32, I64, FuncType
-from .codemap import PC_STRIDE, RA_DELTA
+from ..target.codemap import PC_STRIDE, RA_DELTA
 from .ranges import SIMPLE
 
 TAIL_OPS = frozenset({"return_call_indirect", "return_call_ref"})
@@ -50,7 +50,7 @@ class CallLowering:
         self.out = fc.out
         self.ops = fc.ops
         self.sites: list[tuple[int, str]] = []      # (instruction, kind) per call site, in order
-        self.system_calls: list[CallAssignment] = []  # caller-pops calls (FrameLayout's outgoing area)
+        self.outgoing: list[CallAssignment] = []     # every call's arguments (FrameLayout's outgoing area)
         self.checked = False                         # the lazy stack check covers this point
         self.self_call_decs: list[set[int]] = []     # per self-call: parameters passed as `p - c`
         self.bounded_param: int | None = None
@@ -100,8 +100,7 @@ class CallLowering:
     def emit_call(self, callee: str, cabi: CallAssignment, kind: str, may_tail: bool,
                   pre: list = (), elided: bool = False, twin: tuple | None = None) -> None:
         """A call of `callee` (a Python callable's name) with the arguments on the stack."""
-        if not cabi.callee_pops:
-            self.system_calls.append(cabi)
+        self.outgoing.append(cabi)
         # evaluate arguments before any stack write (baseline operands live in slots)
         regs, stack_args = self.split_args(cabi, elided)
         for line in pre:
@@ -165,7 +164,10 @@ class CallLowering:
         ctx = self.ctx
         ft = ctx.func_types[j]
         if j < ctx.n_imported_funcs:
-            # an import: the system convention, through its entry `X<j>` (runtime/boundary.py)
+            # an import: the system convention, through its entry `X<j>` (runtime/boundary.py).
+            # The area is reserved for the wasm convention too: when the import is another
+            # instance's Wasm function, a frameless thunk re-passes the arguments under it
+            self.outgoing.append(ctx.abi(ft))
             self.emit_call(f"X{j}", assign(ft, ctx.target, "system"), "call", False)
             return
         name, elided = self.callee_name(j)

@@ -25,7 +25,7 @@ from ..target import assign
 from . import handlers
 from ..types import FuncType
 from .assemble import assemble
-from .codemap import FunctionInfo
+from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
 

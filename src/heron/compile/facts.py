@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .. import ast
-from .codemap import PC_STRIDE
+from ..target.codemap import PC_STRIDE
 
 _CONTROL = frozenset({"block", "loop", "if", "try", "try_table"})
 _INDIRECT = frozenset({"call_indirect", "call_ref", "return_call_indirect", "return_call_ref"})

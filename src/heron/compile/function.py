@@ -34,7 +34,8 @@ from ..numerics import MEMORY_OPS, NUMERIC_OPS
 from ..target import FrameLayout
 from ..types import FuncType
 from .calls import CallLowering
-from .codemap import PC_STRIDE, RA_DELTA, CallSite, FunctionInfo
+from ..target.codemap import PC_STRIDE, RA_DELTA, CallSite
+from .info import FunctionInfo
 from .control import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, ControlLowering, Ctl, FlatNeeded, label_targets
 from .emit import Emitter
 from .handlers import EXCEPTION_OPS, HandlerLowering
@@ -143,7 +144,7 @@ class FunctionCompiler:
     # ------------------------------------------------------------------ the frame
     def build_layout(self) -> FrameLayout:
         return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=self.storage.slot_count(),
-                                 has_dynamic_context=self.eh.has_handlers, calls=self.calls.system_calls,
+                                 has_dynamic_context=self.eh.has_handlers, calls=self.calls.outgoing,
                                  name=self.info.name)
 
     def call_sites(self, layout: FrameLayout) -> list[CallSite]:

@@ -34,7 +34,7 @@ from .. import ast
 from ..errors import TrapCode
 from ..target import assign
 from ..types import FuncType
-from .codemap import PC_STRIDE
+from ..target.codemap import PC_STRIDE
 
 _NO_ARGS = FuncType((), ())
 TRAP_NULL_EXN = TrapCode.NULL_EXCEPTION_REFERENCE.value

@@ -21,7 +21,8 @@ import weakref
 from typing import Callable, Protocol
 
 from .. import ast
-from .codemap import CodeMap, FunctionInfo
+from ..target.codemap import CodeMap
+from .info import FunctionInfo
 from .driver import STRATEGIES, CompiledFunction, CompileOptions, ModuleContext, compile_function, next_serial
 from .facts import bounded_candidate, code_span, elidable, facts_of
 

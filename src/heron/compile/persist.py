@@ -34,7 +34,7 @@ from types import CodeType
 
 from .. import ast, version
 from ..target import FrameLayout
-from .codemap import CallSite
+from ..target.codemap import CallSite
 from .driver import CompiledFunction
 from .facts import DerivedFacts
 

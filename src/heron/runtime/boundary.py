@@ -143,7 +143,9 @@ def _wasm_thunk(state, func):
     sabi = assign(ftype, target, "system")
     wabi = assign(ftype, target, "wasm")
     own = FrameLayout.build(target, "system", sabi, name="<import thunk>")
-    caller = FrameLayout.build(target, "system", _EMPTY, name="<import thunk caller>")
+    # the caller's frame as far as the thunk needs it: its import call sites reserve the
+    # outgoing area for this call under both conventions (compile/calls.py)
+    caller = FrameLayout.build(target, "system", _EMPTY, calls=(sabi, wabi), name="<import thunk caller>")
     low = state.stack.low
     words = state.words
     sys_regs = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]

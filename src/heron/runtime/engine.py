@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..compile import CodeMap
 from ..compile.cache import CodeCache
+from ..target.codemap import CodeMap
 from ..errors import HeronError
 from ..features import Features
 from ..target import TARGETS

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import Trap
-from ..target import assign
+from ..target import FrameLayout, assign
 from ..types import FuncType
 from .tailcall import TailCall
 from .traps import escape
@@ -21,17 +21,20 @@ from .values import host_results, results_to_host, to_host, to_internal
 
 MAX_ACTIVATIONS = 2500   # nested host -> Wasm entries (host frames live on the real C stack)
 ENTRY_PC = 0x10          # return address of the entry trampoline: host code, no function
+_EMPTY = FuncType((), ())
 
 
 def _entry_plan(state, ftype: FuncType) -> tuple:
+    """FrameLayout's answers for the entry trampoline's frame, relative to the store's SP:
+    the trampoline is called at that SP (its frame record is the host's, not modelled),
+    reserves the callee's stack-argument area below its FP and calls with its SP."""
     plan = state.entry_plans.get(ftype)
     if plan is None:
-        L = state.host_layout
         cabi = assign(ftype, state.target, "wasm")
-        sp0 = 0
-        call_sp = L.call_sp(sp0, cabi)
-        callee_fp = L.fp_from_call_sp(call_sp)
-        stack_params = [(p, L.outgoing_arg_address(sp0, cabi, p)) for p, loc in enumerate(cabi.params)
+        L = FrameLayout.build(state.target, "system", _EMPTY, calls=(cabi,), name="<entry trampoline>")
+        sp = L.sp_from_fp(L.fp_from_call_sp(0))
+        callee_fp = L.fp_from_call_sp(L.call_sp(sp, cabi))
+        stack_params = [(p, L.outgoing_arg_address(sp, cabi, p)) for p, loc in enumerate(cabi.params)
                         if loc.reg is None]
         reg_params = [p for p, loc in enumerate(cabi.params) if loc.reg is not None]
         plan = (callee_fp, L.saved_fp_address(callee_fp), L.return_address_address(callee_fp),

@@ -14,7 +14,8 @@ import sys
 
 from ..target import FrameLayout, StackMemory
 from ..types import FuncType
-from ..unwind.frames import walk
+from ..unwind import walk
+from . import exceptions
 from .engine import Engine
 from .entry import make_entry
 
@@ -32,13 +33,14 @@ class StoreState:
         self.exits: list[int] = []         # exit trampoline FP per host call in progress
         self.exit_layouts: list = []       # the FrameLayout of each exit trampoline frame
         self.codemap = engine.codemap
-        self.host_layout = FrameLayout.build(self.target, "system", _EMPTY, name="<host>")
         self.entry_plans: dict = {}
         # Func -> its entry trampoline / system-convention entry. Kept on the store, not in
         # a module-level table: a trampoline refers back to this state, so a global cache
         # would keep every Store that was ever called alive.
         self.func_entries: dict = {}
         self.system_entries: dict = {}
+        # sees every throw search of this store (heron run --trace-unwind, tests)
+        self.unwind_observer = exceptions.DEFAULT_OBSERVER
         # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
         need = engine.stack_size // 16 * 2 + 10_000
         if sys.getrecursionlimit() < need:
@@ -65,8 +67,7 @@ class StoreState:
         low = self.stack.low
         fp = self.words[(layout.saved_fp_address(exit_fp) - low) >> 3]
         pc = self.words[(layout.return_address_address(exit_fp) - low) >> 3]
-        entry_fp = self.entries[-1] if self.entries else None
-        return list(walk(self.stack, self.codemap, fp, pc, entry_fp))
+        return list(walk(self.stack, self.codemap, fp, pc, exit_fp))
 
 
 class Store:

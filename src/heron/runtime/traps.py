@@ -8,7 +8,7 @@ from types import TracebackType
 
 from ..compile import REGISTRY
 from ..errors import HeronError, Trap
-from ..unwind.frames import walk
+from ..unwind import walk
 
 MAX_BACKTRACE = 200
 
@@ -79,8 +79,8 @@ def backtrace(state, tb, entry_fp: int) -> list[str]:
         fp = frame.f_locals.get("fp")
         if fp is None:
             return frames
-        for f in walk(state.stack, state.codemap, fp, info.pc(instr), entry_fp, limit=MAX_BACKTRACE):
-            frames.append(f.describe())
+        for f in walk(state.stack, state.codemap, fp, info.pc(instr), first=info, limit=MAX_BACKTRACE):
+            frames.append(f.func.describe_pc(f.pc))
         return frames[:MAX_BACKTRACE]
     return frames[:MAX_BACKTRACE]
 

@@ -11,27 +11,27 @@ Stack memory grows down. One frame, highest address first (offsets relative to F
                      |   slots in index order, the dynamic-context slot first (lowest)
     SP = FP-fp_to_sp | outgoing stack args       | outgoing_args_size (caller-owned calls only)
 
-The call protocol this layout encodes (the compiler must emit exactly this):
+The call protocol this layout encodes (the compiler must emit exactly this), as
+Cranelift lays frames out:
 
 * Every frame has a *steady* SP = FP - fp_to_sp(), 16-aligned, fixed for the whole
   body: slots are addressed from it, call sites record it (fp_to_sp), handlers resume
   at it.
-* wasm convention (callee pops): the caller pushes the callee's stack-argument area
-  (`CallAssignment.stack_args_size` bytes) just below its steady SP, writes the
-  arguments there (`outgoing_arg_address`) and calls with SP = `call_sp(sp, callee)`;
-  the callee owns the area from then on and its return leaves SP at
-  `caller_sp(fp)` = FP + 16 + incoming_args_size, which is the caller's steady SP again.
-  Such areas are therefore *not* part of the caller's frame. A `return_call` rewrites
-  the incoming area so that its top stays at `caller_sp(fp)` (`tail_call_sp`,
-  `tail_call_arg_address`): the area may grow or shrink, the caller's SP never moves,
-  and `caller_sp(callee_fp)` is the caller's steady SP after any chain of tail calls.
-  Frames are then not contiguous: between a caller's SP and its callee's return
-  address lies the callee's incoming area.
-* system convention (caller pops): the caller's frame preallocates the outgoing area
-  at its bottom, sized for its largest caller-owned call (shadow space + stack args);
-  arguments go to SP + shadow + offset and nothing moves at the call, so
-  `caller_sp(fp)` = FP + 16 and the callee reads its incoming arguments (which live in
-  the caller's outgoing area) at FP + 16 + shadow + offset.
+* Every frame reserves, at its bottom, the largest outgoing argument area of its call
+  sites, for both conventions (wasm: the callee's stack-argument area; system: shadow
+  space + stack arguments). A call writes its stack arguments at SP + shadow + offset
+  (`outgoing_arg_address`) and calls with SP unchanged, so the callee's FP is
+  SP - 16 and its incoming arguments sit at FP + 16 + shadow + offset.
+* wasm convention (callee pops, like Wasmtime's `tail`): the callee frees its incoming
+  area when it returns, leaving SP at `caller_sp(fp)` = FP + 16 + incoming_args_size;
+  the caller re-reserves it (Cranelift emits a `sub sp` after tail-convention calls),
+  so its SP is steady again. A `return_call` rewrites the incoming area so that its top
+  stays at `caller_sp(fp)` (`tail_call_sp`, `tail_call_arg_address`): the area may grow
+  below the caller's SP or shrink, so after a tail call the caller's SP is *not* the
+  callee's FP + 16 -- frames are not contiguous. The unwinder therefore computes a
+  frame's SP from its own FP and the call site's fp_to_sp (Wasmtime's fix, PR #11500),
+  never from the frame below it.
+* system convention (caller pops): the same reserved area; `caller_sp(fp)` = FP + 16.
 
 Register saves: x86-64 `call` pushes the return address, the prologue pushes rbp
 (FP = SP after that push); AArch64 `stp x29, x30, [sp, #-16]!; mov x29, sp`. In both
@@ -61,7 +61,7 @@ from .abi import CallAssignment, assign, stack_size
 from .targets import Target, TargetError, check_convention, get_target
 
 FAULT_ENV = "HERON_UNWIND_FAULT"
-FAULT_CALLER_SP = "caller-sp-ignores-incoming-args"   # walker: caller SP = FP + 16 (Wasmtime #11489)
+FAULT_CALLER_SP = "caller-sp-ignores-incoming-args"   # walker: a frame's SP = its callee's FP + 16 (Wasmtime #11489)
 FAULT_DYNCTX = "dynctx-ignores-outgoing-args"        # walker: dynctx slot = SP + offset in fixed storage
 FAULTS = (FAULT_CALLER_SP, FAULT_DYNCTX)
 
@@ -102,13 +102,20 @@ def _slot_size(spec: int | ValType) -> int:
     return stack_size(spec)
 
 
-class WalkerOffsets(NamedTuple):
-    """FrameLayout.walker_offsets(): caller SP, return-address slot and saved-FP slot relative
-    to this frame's FP; the dynamic-context slot relative to its SP (None: no slot)."""
-    caller_sp: int
-    return_address: int
-    saved_fp: int
-    dynamic_context: int | None
+class WalkerView(NamedTuple):
+    """FrameLayout.walker_view(): the walker's constant displacements for one frame, so a walk
+    adds constants instead of calling methods per frame. Worked example (x86_64-sysv, a
+    frame with fp_to_sp 48 and its dynamic-context slot 16 bytes above its outgoing area):
+    WalkerView(fault=None, sp_from_fp=-48, sp_from_callee_fp=None, dynamic_context=16,
+    saved_fp=0, return_address=8): SP = FP - 48, dynctx at SP + 16, the caller's FP at FP + 0
+    and the return address into it at FP + 8. Under the caller-SP fault sp_from_fp is None
+    and SP = callee FP + sp_from_callee_fp (16)."""
+    fault: str | None
+    sp_from_fp: int | None          # SP = FP + sp_from_fp (None: use sp_from_callee_fp)
+    sp_from_callee_fp: int | None   # SP = the FP of the frame below + this (the faulty view)
+    dynamic_context: int | None     # dynctx slot - SP (None: no slot)
+    saved_fp: int                   # saved-FP slot - FP
+    return_address: int             # return-address slot - FP
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +151,8 @@ class FrameLayout:
 
         slots: a count of 8-byte slots, or one entry per slot: a byte size (multiple of 8)
           or a value type (v128 -> 16 bytes, 16-aligned; else 8). Slot i keeps index i.
-        outgoing_args_size / calls: the caller-owned outgoing area is the max of the
-          explicit size and the shadow+stack area of every caller-pops (system) call in
-          `calls`, padded to 16. wasm-convention calls push their area below SP and add nothing.
+        outgoing_args_size / calls: the outgoing area is the max of the explicit size and the
+          shadow+stack area of every call in `calls` (both conventions), padded to 16.
         clobbers: callee-saved registers the prologue saves (ints first is not required;
           each is placed at its natural alignment in the given order)."""
         tgt = get_target(target)
@@ -191,8 +197,7 @@ class FrameLayout:
         for call in calls:
             if call.target != tgt:
                 raise LayoutError("a call's CallAssignment was made for another target")
-            if not call.callee_pops:
-                outgoing = max(outgoing, call.stack_area_size)
+            outgoing = max(outgoing, call.stack_area_size)
         outgoing = _align(outgoing, 16)
 
         return cls(name=name, target=tgt, convention=convention, abi=abi,
@@ -277,22 +282,20 @@ class FrameLayout:
 
     # ---------------------------------------------------------------- calls this frame makes
     def call_sp(self, sp: int, callee: CallAssignment) -> int:
-        """SP at the call instruction for a call to `callee` made from steady SP `sp`."""
-        return sp - callee.stack_args_size if callee.callee_pops else sp
+        """SP at the call instruction for a call to `callee` made from steady SP `sp`: the same,
+        since the arguments go into the reserved outgoing area."""
+        return sp
 
     def outgoing_arg_offset(self, callee: CallAssignment, param: int) -> int:
-        """SP-relative (steady SP) offset of the callee's stack parameter `param`; negative for
-        wasm callees, whose area is pushed below SP."""
+        """SP-relative (steady SP) offset of the callee's stack parameter `param`."""
         if not 0 <= param < len(callee.params):
             raise LayoutError(f"callee parameter index {param} out of range")
         loc = callee.params[param]
         if loc.reg is not None:
             raise LayoutError(f"callee parameter {param} is passed in {loc.reg}, not on the stack")
-        if callee.callee_pops:
-            return loc.offset - callee.stack_args_size
         if callee.stack_area_size > self.outgoing_args_size:
             raise LayoutError(f"outgoing area of {self.outgoing_args_size} bytes cannot hold a "
-                              f"{callee.stack_area_size}-byte caller-pops call; pass it in `calls`")
+                              f"{callee.stack_area_size}-byte call; pass it in `calls`")
         return callee.shadow_size + loc.offset
 
     def outgoing_arg_address(self, sp: int, callee: CallAssignment, param: int) -> int:
@@ -345,14 +348,16 @@ class FrameLayout:
         return fp - self.fp_to_sp() + self.dynamic_context_offset()
 
     # ---------------------------------------------------------------- the walker's view
-    def walker_caller_sp(self, fp: int) -> int:
-        """The caller's SP as the unwinder computes it from this frame's FP.
-
-        Equal to caller_sp(fp) unless HERON_UNWIND_FAULT=caller-sp-ignores-incoming-args,
-        which drops the incoming argument area (FP + frame record size)."""
-        if active_fault() == FAULT_CALLER_SP:
-            return fp + self.frame_record_size
-        return self.caller_sp(fp)
+    def walker_sp(self, fp: int, callee_fp: int) -> int:
+        """This frame's SP as the unwinder computes it: FP - fp_to_sp, the distance its call
+        sites record (Wasmtime's fix). Under HERON_UNWIND_FAULT=caller-sp-ignores-incoming-args
+        it assumes contiguous frames instead: the FP of the frame below (`callee_fp`) plus the
+        frame record -- wrong wherever a tail call grew or shrank that frame's incoming area
+        (Wasmtime #11489)."""
+        v = self.walker_view()
+        if v.sp_from_fp is None:
+            return callee_fp + v.sp_from_callee_fp
+        return fp + v.sp_from_fp
 
     def walker_dynamic_context_address(self, sp: int) -> int:
         """The dynamic-context slot as the unwinder computes it from this frame's SP:
@@ -363,13 +368,18 @@ class FrameLayout:
             return sp + self.dynctx_offset
         return sp + self.outgoing_args_size + self.dynctx_offset
 
-    def walker_offsets(self) -> "WalkerOffsets":
-        """The walker's view as constant displacements, for a walker that visits many frames:
-        every walker/frame-record address above is its base plus a constant of this layout,
-        so base + offset equals the method's result (under the active fault too)."""
-        return WalkerOffsets(self.walker_caller_sp(0), self.return_address_address(0),
-                             self.saved_fp_address(0),
-                             self.walker_dynamic_context_address(0) if self.dynctx_offset is not None else None)
+    def walker_view(self) -> WalkerView:
+        """The walker's view as constant displacements (see WalkerView), under the active fault:
+        base + displacement equals the walker_* and frame-record methods above."""
+        fault = active_fault()
+        dynctx = None
+        if self.dynctx_offset is not None:
+            dynctx = self.dynctx_offset if fault == FAULT_DYNCTX else self.outgoing_args_size + self.dynctx_offset
+        if fault == FAULT_CALLER_SP:
+            return WalkerView(fault, None, self.frame_record_size, dynctx, self.saved_fp_address(0),
+                              self.return_address_address(0))
+        return WalkerView(fault, -self.fp_to_sp(), None, dynctx, self.saved_fp_address(0),
+                          self.return_address_address(0))
 
     # ---------------------------------------------------------------- explaining
     def areas(self) -> list[tuple[str, int, int]]:

@@ -1,0 +1,90 @@
+"""The frame cursor: the Wasm frames of one activation, innermost first, read only from
+stack memory, the call-site table and each frame's FrameLayout (DESIGN.md section 4).
+
+A frame is (FP, PC, SP): FP and PC come from the frame record of the frame below it
+(saved FP at FP+0, return address at FP+8 on every target); SP is the frame's own
+FP - fp_to_sp, the distance its call site records -- never derived from the frame below,
+because a tail call may have grown or shrunk the callee-popped area between them. All
+three come from FrameLayout's walker view (`walker_view()`), so HERON_UNWIND_FAULT can
+inject the historical mistakes there and nowhere else.
+
+The walk starts from an exit record (the throw routine's frame or an exit trampoline's:
+its saved FP and return address name the innermost Wasm frame) or, for a trap, from
+the trapping frame itself, and ends at a return address that is not a Wasm call site:
+the entry trampoline's (host code). Throws, trap backtraces and `--trace-unwind` all walk
+with this one cursor.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple
+
+from ..errors import HeronError
+from ..target.frame import active_fault
+
+
+class UnwindError(HeronError):
+    """The walker found something that is not a frame or a dynamic context (an engine crash)."""
+
+
+class Frame(NamedTuple):
+    """One Wasm frame as the walker sees it."""
+    fp: int
+    pc: int
+    sp: int
+    func: Any                # the CodeRange (compile.FunctionInfo)
+    site: Any                # the CallSite at pc (None: the innermost frame of a trap)
+    dynctx: int | None       # address of its dynamic-context slot, if the site has handlers
+
+
+def walk(stack, codemap, fp: int, pc: int, callee_fp: int | None = None, *, first=None,
+         only_handlers: bool = False, limit: int | None = None) -> Iterator[Frame]:
+    """The frames of the activation whose innermost frame is at (fp, pc).
+
+    callee_fp: the FP of the frame below it (an exit record), None for a trapping frame.
+    first: the trapping frame's function when pc is an instruction, not a return address.
+    only_handlers: yield only frames whose call site has handlers (the throw search), but
+    step through every frame the same way."""
+    words = stack.words
+    low = stack.low
+    high = stack.base
+    get = codemap.sites.get
+    fault = active_fault()
+    count = 0
+    if first is not None:
+        layout = first.layout
+        sp = layout.walker_sp(fp, callee_fp) if callee_fp is not None else layout.sp_from_fp(fp)
+        yield Frame(fp, pc, sp, first, None, None)
+        view = layout.walker_view()
+        count = 1
+        callee_fp = fp
+        ra = fp + view.return_address
+        if ra >= high or fp < low:
+            return
+        pc = words[(ra - low) >> 3]
+        fp = words[(fp + view.saved_fp - low) >> 3]
+    while limit is None or count < limit:
+        site = get(pc)
+        if site is None:
+            return                   # host code: the entry trampoline's return address
+        view = site.walker
+        if view is None or view.fault != fault:
+            view = site.walker = site.func.layout.walker_view()
+        sp = fp + view.sp_from_fp if view.sp_from_fp is not None else callee_fp + view.sp_from_callee_fp
+        handlers = site.handlers
+        if handlers or not only_handlers:
+            dynctx = sp + view.dynamic_context if handlers and view.dynamic_context is not None else None
+            yield Frame(fp, pc, sp, site.func, site, dynctx)
+        count += 1
+        if site.func.frame_elided:
+            return                   # nothing below an elided frame has a frame record
+        ra = fp + view.return_address
+        if ra >= high or fp < low:
+            raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
+        callee_fp = fp
+        pc = words[(ra - low) >> 3]
+        fp = words[(fp + view.saved_fp - low) >> 3]
+        if pc.__class__ is not int or fp.__class__ is not int:
+            raise UnwindError("a frame record holds no return address / saved FP")
+
+
+__all__ = ["Frame", "walk", "UnwindError"]
