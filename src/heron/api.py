@@ -12,16 +12,13 @@ Func, Memory, ...) live in heron.runtime and never import the front end.
 """
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 from typing import Any
 
 from . import ast
 from .binary import decode, encode
 from .compile import CompiledModule, CompileOptions
-from .compile.persist import (FORMAT, BundleStore, bundle, cache_key, fingerprint, function_payload,
-                              module_from_payload, module_hash, module_payload, pack, read_header, unbundle,
-                              unpack)
+from .compile.persist import cache_key, deserialize_module, module_hash, serialize_module
 from .errors import DecodeError, HeronError, LinkError
 from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
                       Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
@@ -142,55 +139,21 @@ class Module:
         """The module's load results and every function compiled so far, with its binary (the
         functions not compiled yet compile from it after `deserialize`): the code cache's
         format, for this Heron build, target, strategy and compile options only."""
-        cm = self.compiled
         binary = self._binary if self._binary is not None else encode(self.ast)
-        features = _features_key(self.engine.features)
-        key = cache_key(module_hash(binary), cm.options.key(), features)
-        meta = {"heron": fingerprint(), "target": cm.target, "strategy": cm.strategy,
-                "options": cm.options.key(), "features": features}
-        entries = [pack("meta", key, marshal.dumps(meta)), pack("binary", key, binary),
-                   pack("module", key, module_payload(cm.module, cm.facts, cm.ctx.elided))]
-        entries += [pack(f"f{cf.index}", key, function_payload(cf)) for cf in cm.compiled if cf is not None]
-        return bundle(entries)
+        return serialize_module(self.compiled, binary, _features_key(self.engine.features))
 
     @classmethod
     def deserialize(cls, engine: Engine, data: bytes | bytearray) -> "Module":
         """A module from `serialize()`'s bytes; HeronError if they were made by another Heron
         build or for another target, strategy or compile options, or are damaged."""
-        entries = unbundle(bytes(data))
-        if not entries:
-            raise HeronError("not a serialized Heron module")
-        head = read_header(entries[0])
-        if head is None or head[2] != "meta":
-            raise HeronError("serialized Heron module is damaged (its first entry fails its checksum)")
-        fmt, fp, _, key, payload = head
-        if fmt != FORMAT or fp != fingerprint():
-            raise HeronError(f"serialized by Heron {fp}; this is Heron {fingerprint()}: "
-                             f"compile the module again")
-        meta = marshal.loads(payload)
         options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
-        want = {"target": engine.target, "strategy": engine.strategy, "options": options.key(),
-                "features": _features_key(engine.features)}
-        for field_name, value in want.items():
-            if meta.get(field_name) != value:
-                raise HeronError(f"serialized for {field_name} {meta.get(field_name)!r}, but this engine "
-                                 f"has {value!r}")
-        parts: dict[str, bytes] = {}
-        for n, raw in enumerate(entries[1:], 1):
-            found = unpack(raw, None, key)
-            if found is None:
-                raise HeronError(f"serialized Heron module is damaged (entry {n} fails its checksum)")
-            parts[found[0]] = found[2]
-        restored = module_from_payload(parts.get("module", b""))
-        if restored is None or "binary" not in parts:
-            raise HeronError("serialized Heron module is incomplete")
-        skeleton, facts, elided = restored
+        binary, (skeleton, facts, elided), store = deserialize_module(bytes(data), options,
+                                                                      _features_key(engine.features))
         self = cls.__new__(cls)
         self.engine = engine
         self._name = None
-        self._binary = parts["binary"]
-        self._bodies = _Bodies(self._binary, engine.features)
-        store = BundleStore({int(kind[1:]): p for kind, p in parts.items() if kind.startswith("f")})
+        self._binary = binary
+        self._bodies = _Bodies(binary, engine.features)
         self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts, elided=elided,
                                        func_with_body=self._bodies, store=store)
         return self

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import CodeType
 
 from .. import ast, version
+from ..errors import HeronError
 from ..target import FrameLayout
 from ..target.codemap import CallSite
 from .driver import CompiledFunction
@@ -205,6 +206,51 @@ def unbundle(data: bytes) -> list[bytes] | None:
     return out if pos == len(data) else None
 
 
+def serialize_module(cm, binary: bytes, features: str) -> bytes:
+    """`Module.serialize()`: a meta entry (build, target, strategy, options, proposals), the
+    binary, the load results and every function compiled so far."""
+    options = cm.options.key()
+    key = cache_key(module_hash(binary), options, features)
+    meta = {"heron": fingerprint(), "target": cm.target, "strategy": cm.strategy, "options": options,
+            "features": features}
+    entries = [pack("meta", key, marshal.dumps(meta)), pack("binary", key, binary),
+               pack("module", key, module_payload(cm.module, cm.facts, cm.ctx.elided))]
+    entries += [pack(f"f{cf.index}", key, function_payload(cf)) for cf in cm.compiled if cf is not None]
+    return bundle(entries)
+
+
+def deserialize_module(data: bytes, options, features: str) -> tuple[bytes, tuple, "BundleStore"]:
+    """(binary, (module without bodies, facts, elided), the functions) of `serialize_module`'s
+    bytes, for an engine with `options` and `features`; HeronError, saying why, for data
+    made by another build or for another configuration, or damaged."""
+    entries = unbundle(data)
+    if not entries:
+        raise HeronError("not a serialized Heron module")
+    head = read_header(entries[0])
+    if head is None or head[2] != "meta":
+        raise HeronError("serialized Heron module is damaged (its first entry fails its checksum)")
+    fmt, fp, _, key, payload = head
+    if fmt != FORMAT or fp != fingerprint():
+        raise HeronError(f"serialized by Heron {fp}; this is Heron {fingerprint()}: compile the module again")
+    meta = marshal.loads(payload)
+    want = {"target": options.target, "strategy": options.strategy, "options": options.key(),
+            "features": features}
+    for name, value in want.items():
+        if meta.get(name) != value:
+            raise HeronError(f"serialized for {name} {meta.get(name)!r}, but this engine has {value!r}")
+    parts: dict[str, bytes] = {}
+    for n, raw in enumerate(entries[1:], 1):
+        found = unpack(raw, None, key)
+        if found is None:
+            raise HeronError(f"serialized Heron module is damaged (entry {n} fails its checksum)")
+        parts[found[0]] = found[2]
+    restored = module_from_payload(parts.get("module", b""))
+    if restored is None or "binary" not in parts:
+        raise HeronError("serialized Heron module is incomplete")
+    return parts["binary"], restored, BundleStore({int(kind[1:]): p for kind, p in parts.items()
+                                                   if kind.startswith("f")})
+
+
 class BundleStore:
     """The functions of a deserialized module (a FunctionStore: payloads by index)."""
 
@@ -219,5 +265,5 @@ class BundleStore:
         pass
 
 
-__all__ = ["BUNDLE_MAGIC", "bundle", "unbundle", "BundleStore", "pack", "unpack", "read_header", "fingerprint", "cache_key", "module_hash", "function_payload",
+__all__ = ["BUNDLE_MAGIC", "bundle", "unbundle", "BundleStore", "serialize_module", "deserialize_module", "pack", "unpack", "read_header", "fingerprint", "cache_key", "module_hash", "function_payload",
            "function_from_payload", "module_payload", "module_from_payload"]
