@@ -11,6 +11,8 @@ either no entry or a whole one (both write the same bytes; the last rename wins)
 that finds a damaged, truncated or foreign entry ignores it; the caller rebuilds and the
 next write replaces it. Failing to write (read-only directory, full disk) only costs the
 next start its warm cache.
+
+Only binary modules are cached (text is a test format: it is parsed and compiled as usual).
 """
 from __future__ import annotations
 
