@@ -20,6 +20,7 @@ from .binary import decode, encode
 from .compile import CompiledModule, CompileOptions
 from .compile.persist import cache_key, deserialize_module, module_hash, serialize_module
 from .errors import DecodeError, HeronError, LinkError
+from .gcpause import paused_gc
 from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
                       Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
 from .text import parse_module
@@ -77,6 +78,10 @@ class Module:
     has one (`Config.cache`)."""
 
     def __init__(self, engine: Engine, wasm: bytes | str, *, name: str | None = None, _ast=None):
+        with paused_gc():       # loading builds long-lived objects by the hundred thousand
+            self._load(engine, wasm, name, _ast)
+
+    def _load(self, engine: Engine, wasm: bytes | str, name: str | None, _ast) -> None:
         self.engine = engine
         self._name = name
         self._bodies: _Bodies | None = None
@@ -147,15 +152,16 @@ class Module:
         """A module from `serialize()`'s bytes; HeronError if they were made by another Heron
         build or for another target, strategy or compile options, or are damaged."""
         options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
-        binary, (skeleton, facts, elided), store = deserialize_module(bytes(data), options,
-                                                                      _features_key(engine.features))
-        self = cls.__new__(cls)
-        self.engine = engine
-        self._name = None
-        self._binary = binary
-        self._bodies = _Bodies(binary, engine.features)
-        self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts, elided=elided,
-                                       func_with_body=self._bodies, store=store)
+        with paused_gc():
+            binary, (skeleton, facts, elided), store = deserialize_module(bytes(data), options,
+                                                                          _features_key(engine.features))
+            self = cls.__new__(cls)
+            self.engine = engine
+            self._name = None
+            self._binary = binary
+            self._bodies = _Bodies(binary, engine.features)
+            self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts, elided=elided,
+                                           func_with_body=self._bodies, store=store)
         return self
 
     @classmethod

@@ -16,11 +16,11 @@ given, is asked before compiling and told after.
 """
 from __future__ import annotations
 
-import gc
 import weakref
 from typing import Callable, Protocol
 
 from .. import ast
+from ..gcpause import paused_gc
 from ..target.codemap import CodeMap
 from .info import FunctionInfo
 from .driver import STRATEGIES, CompiledFunction, CompileOptions, ModuleContext, compile_function, next_serial
@@ -93,9 +93,7 @@ class CompiledModule:
         # no garbage collection while compiling: the compiler leaves no cycles worth collecting
         # mid-function, and a full collection walks the running program's whole heap (its
         # stack memory, the module): with it on, first-call compiles took 3x as long
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             cf = self.store.load(self, idx) if self.store is not None else None
             if cf is None:
                 func = self.func(k)
@@ -103,9 +101,6 @@ class CompiledModule:
                                       self.filename(idx))
                 if self.store is not None:
                     self.store.store(self, cf)
-        finally:
-            if collecting:
-                gc.enable()
         if cf.bounded is not None:
             ctx.bounded[idx] = cf.bounded
         self.compiled[k] = cf

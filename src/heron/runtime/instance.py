@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import LinkError, Trap, Unsupported
+from ..gcpause import paused_gc
 from ..numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
 from ..types import RefType, TableType, MemType, GlobalType
 from .boundary import boundary_namespace
@@ -161,51 +162,54 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         getattr(inst, {"func": "funcs", "table": "tables", "memory": "mems", "global": "globals",
                        "tag": "tags"}[imp.kind]).append(item)
 
-    nimp_funcs = len(inst.funcs)
-    # functions first: globals and tables may refer to them (ref.func)
-    types = [canonical_type(module, i) for i in range(len(module.types))]
-    may_tail = compiled.may_tail
-    make = Func._wasm
-    func_name = module.func_name
-    for k, f in enumerate(module.funcs):
-        idx = nimp_funcs + k
-        inst.funcs.append(make(state, types[f.type_idx], func_name(idx), instance_obj, idx, may_tail[idx]))
-    for g in module.globals:
-        v = eval_const(g.init, inst, module)
-        gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
-        inst.globals.append(Global._make(gt, v))
-    for t in module.tables:
-        init = eval_const(t.init, inst, module) if t.init is not None else None
-        tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
-        inst.tables.append(Table._make(tt, init))
-    for mt in module.mems:
-        inst.mems.append(Memory._make(mt))
-    for tt in module.tags:
-        inst.tags.append(Tag._make(canonical_type(module, tt.type_idx)))
+    # Func objects, namespace and stubs by the ten thousand, none of them garbage: without
+    # the cyclic collector walking the heap again and again (heron/gcpause.py)
+    with paused_gc():
+        nimp_funcs = len(inst.funcs)
+        # functions first: globals and tables may refer to them (ref.func)
+        types = [canonical_type(module, i) for i in range(len(module.types))]
+        may_tail = compiled.may_tail
+        make = Func._wasm
+        func_name = module.func_name
+        for k, f in enumerate(module.funcs):
+            idx = nimp_funcs + k
+            inst.funcs.append(make(state, types[f.type_idx], func_name(idx), instance_obj, idx, may_tail[idx]))
+        for g in module.globals:
+            v = eval_const(g.init, inst, module)
+            gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
+            inst.globals.append(Global._make(gt, v))
+        for t in module.tables:
+            init = eval_const(t.init, inst, module) if t.init is not None else None
+            tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
+            inst.tables.append(Table._make(tt, init))
+        for mt in module.mems:
+            inst.mems.append(Memory._make(mt))
+        for tt in module.tags:
+            inst.tags.append(Tag._make(canonical_type(module, tt.type_idx)))
 
-    ns = dict(TEMPLATE_GLOBALS)
-    ns.update(HELPERS)
-    ns["TC"] = TailCall
-    ns["Trap"] = Trap
-    ns["S"] = state.words
-    ns.update(exception_namespace(state, inst))
-    ns.update(boundary_namespace(state, inst, nimp_funcs))
-    for i, f in enumerate(inst.funcs):
-        ns[f"R{i}"] = f
-    for i, m in enumerate(inst.mems):
-        ns[f"M{i}"] = m.data
-        ns[f"MEM{i}"] = m
-    for i, t in enumerate(inst.tables):
-        ns[f"T{i}"] = t.elements
-        ns[f"TAB{i}"] = t
-    for i, g in enumerate(inst.globals):
-        ns[f"G{i}"] = g
-    for i in range(len(module.types)):
-        ns[f"TY{i}"] = canonical_type(module, i)
-    # the defined functions: compiled ones, and stubs that compile on first call
-    inst.binder = Binder(ns, inst.funcs, compiled)
-    inst.binder.bind()
-    inst.namespace = ns
+        ns = dict(TEMPLATE_GLOBALS)
+        ns.update(HELPERS)
+        ns["TC"] = TailCall
+        ns["Trap"] = Trap
+        ns["S"] = state.words
+        ns.update(exception_namespace(state, inst))
+        ns.update(boundary_namespace(state, inst, nimp_funcs))
+        for i, f in enumerate(inst.funcs):
+            ns[f"R{i}"] = f
+        for i, m in enumerate(inst.mems):
+            ns[f"M{i}"] = m.data
+            ns[f"MEM{i}"] = m
+        for i, t in enumerate(inst.tables):
+            ns[f"T{i}"] = t.elements
+            ns[f"TAB{i}"] = t
+        for i, g in enumerate(inst.globals):
+            ns[f"G{i}"] = g
+        for i in range(len(module.types)):
+            ns[f"TY{i}"] = canonical_type(module, i)
+        # the defined functions: compiled ones, and stubs that compile on first call
+        inst.binder = Binder(ns, inst.funcs, compiled)
+        inst.binder.bind()
+        inst.namespace = ns
 
     for e in module.exports:
         space = {"func": inst.funcs, "table": inst.tables, "memory": inst.mems, "global": inst.globals,
