@@ -187,15 +187,22 @@ def test_source_compiles_everything_on_demand():
 
 def test_depth_bounded_callee_compiled_before_its_caller():
     wat = """(module
+      (type $v (func))
+      (table 1 funcref)
       (func $down (param i32) (result i32)
         (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
         (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
-      (func (export "outer") (param i32) (result i32) (call $down (local.get 0))))"""
+      (func (export "outer") (param i32) (result i32) (call $down (local.get 0)))
+      (func (export "framed") (param i32) (result i32)
+        (if (i32.eqz (local.get 0)) (then (call_indirect (type $v) (i32.const 0))))
+        (call $down (local.get 0))))"""
     engine, store, module = load(wat)
     ex = Instance(store, module, []).exports(store)
-    assert ex["outer"](store, 50) == 50
-    caller = module.compiled.compiled[1].source
-    assert "(f0_u(" in caller                            # the twin is called directly
+    assert ex["framed"](store, 40) == 40                # a caller with a frame of its own
+    assert ex["outer"](store, 50) == 50                 # an elided caller
+    assert 1 in module.compiled.ctx.elided and 2 not in module.compiled.ctx.elided
+    for caller in (1, 2):
+        assert "(f0_u(" in module.compiled.compiled[caller].source   # the twin is called directly
 
 
 FACTS = """(module

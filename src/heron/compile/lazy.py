@@ -85,11 +85,12 @@ class CompiledModule:
     def _compile(self, idx: int) -> CompiledFunction:
         k = idx - self.nimp
         ctx = self.ctx
-        if idx in ctx.elided:
-            for c in self.facts[k].callees:
-                if (c != idx and c in ctx.elided and self.compiled[c - self.nimp] is None
-                        and bounded_candidate(self.facts[c - self.nimp], c)):
-                    self._compile(c)
+        # any caller of an elided, possibly depth-bounded callee calls its twin directly
+        # (compile/calls.py): the callee's answer must exist first
+        for c in self.facts[k].callees:
+            if (c != idx and c in ctx.elided and self.compiled[c - self.nimp] is None
+                    and bounded_candidate(self.facts[c - self.nimp], c)):
+                self._compile(c)
         # no garbage collection while compiling: the compiler leaves no cycles worth collecting
         # mid-function, and a full collection walks the running program's whole heap (its
         # stack memory, the module): with it on, first-call compiles took 3x as long
