@@ -93,6 +93,10 @@ class ModuleContext:
         self.constants: list = []
         self._const_index: dict = {}
 
+    def frame_word(self, fp: str = "fp") -> str:
+        """The expression of a frame's word index in stack memory (`fw`) from its FP."""
+        return f"{fp} >> 3" if self.stack_low == 0 else f"({fp} - {self.stack_low}) >> 3"
+
     def abi(self, ft: FuncType):
         return assign(ft, self.target, "wasm")
 

@@ -110,6 +110,7 @@ class HandlerLowering:
         self.pad_sections: list = []
         self.pad_labels: dict[int, int] = {}
         self.n_pads = 0
+        self.last_site_has_handlers = False        # the call site just recorded has handlers
         self.legacy = legacy_clauses(body) if self.has_handlers else {}
         # optimizing: values live in registers (Python locals); before each call with
         # handlers the ones live into a landing pad are spilled to their home slots, and
@@ -175,6 +176,7 @@ class HandlerLowering:
 
     def note_site(self, kind: str) -> None:
         """Called for every recorded call site: handlers, and the vmctx into its slot."""
+        self.last_site_has_handlers = False
         if kind == "tail":
             return
         if SHADOW_FRAMES:
@@ -186,6 +188,7 @@ class HandlerLowering:
         if not chain:
             return
         self.site_handlers[len(self.fc.calls.sites) - 1] = chain
+        self.last_site_has_handlers = True
         self.out.w(f"{self.out.word(lambda L: L.dynamic_context_address(0))} = VMCTX")
         if self.eh_spill:
             self.spill_live()
@@ -222,7 +225,7 @@ class HandlerLowering:
         return ["except Resume as _u:",
                 "    if _u.fp != fp: raise",
                 f"    fp = _u.sp + {layout.fp_from_sp(0)}",
-                f"    fw = (fp - {self.fc.ctx.stack_low}) >> 3",
+                f"    fw = {self.fc.ctx.frame_word()}",
                 "    _x = _u.exn",
                 f"    _pc = {pads}[_u.pad]"]
 
