@@ -20,9 +20,12 @@ Every address comes from FrameLayout.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
+from .caller import Caller
 from .exceptions import host_throws_into_wasm
 from .objects import TailCall
 from .values import host_results, to_host, to_internal
@@ -119,8 +122,32 @@ def _wasm_thunk(state, func):
 
 
 def boundary_namespace(state, inst, n_imported: int) -> dict:
-    """`X<i>`: the system-convention entry of every imported function."""
-    return {f"X{i}": system_entry(state, inst.funcs[i]) for i in range(n_imported)}
+    """`X<i>`: the system-convention entry of every imported function. An access_caller host
+    function is bound to this instance here -- its entry passes a Caller for `inst` -- and so
+    is `F<i>`, its wasm-convention entry, which a `return_call` of the import uses."""
+    ns = {}
+    for i in range(n_imported):
+        func = inst.funcs[i]
+        if func.host is not None and func.access_caller:
+            host = host_throws_into_wasm(state, partial(func.host, Caller(state, inst)))
+            ns[f"X{i}"] = _system_exit(state, func.type, host)
+            ns[f"F{i}"] = _lazy_exit_trampoline(state, func.type, host)
+        else:
+            ns[f"X{i}"] = system_entry(state, func)
+    return ns
+
+
+def _lazy_exit_trampoline(state, ftype: FuncType, host):
+    """The wasm-convention exit trampoline of `host`, generated on its first call (only a tail
+    call of the import needs it)."""
+    made = []
+
+    def tail_entry(fp, *regs):
+        if not made:
+            made.append(state.exit_trampoline(ftype, host))
+        return made[0](fp, *regs)
+
+    return tail_entry
 
 
 __all__ = ["system_entry", "boundary_namespace"]

@@ -11,12 +11,14 @@ host runs below it on the same stack.
 from __future__ import annotations
 
 import sys
+from functools import partial
 from types import TracebackType
 
 from ..errors import HeronError, Trap, WasmException
 from ..target import FrameLayout, StackMemory, assign
 from ..types import FuncType
 from ..unwind.frames import walk
+from .caller import Caller
 from .objects import TailCall
 from .values import host_results, results_to_host, to_host, to_internal
 
@@ -47,6 +49,7 @@ class StoreState:
         # would keep every Store that was ever called alive.
         self.func_entries: dict = {}
         self.system_entries: dict = {}
+        self.wasi = None                   # the WASI context Store.set_wasi attached (heron.wasi)
         # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
         need = engine.stack_size // 16 * 2 + 10_000
         if sys.getrecursionlimit() < need:
@@ -101,7 +104,9 @@ class StoreState:
             return [to_internal(a, t) for a, t in zip(args, params)]
 
         if func.host is not None:
-            host = func.host
+            # called by the host, not by an instance: an access_caller function gets a Caller
+            # without exports, as in wasmtime-py
+            host = partial(func.host, Caller(self)) if func.access_caller else func.host
 
             def host_entry(args):
                 vals = convert_in(args)
