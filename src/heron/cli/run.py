@@ -82,9 +82,14 @@ def module_source(path: Path) -> ModuleSource:
     return ModuleSource(kind="text", line=1, text=text)
 
 
-def load_and_validate(path: Path, features) -> tuple[object, bool]:
-    """(the validated ast.Module of FILE, whether it came from text); a malformed or invalid
-    module is a HeronError naming FILE."""
+def load_and_validate(path: Path, features) -> object:
+    """The validated ast.Module of FILE; a malformed or invalid module is a HeronError naming FILE."""
+    return load_module(path, features)[0]
+
+
+def load_module(path: Path, features) -> tuple[object, bool]:
+    """(the validated ast.Module of FILE, whether it was text); a malformed or invalid module
+    is a HeronError naming FILE."""
     source = module_source(path)
     try:
         module = loading.load(source, features)
@@ -99,7 +104,7 @@ def load_and_validate(path: Path, features) -> tuple[object, bool]:
 
 def main(args: argparse.Namespace) -> int:
     features = features_from(args)
-    module, from_text = load_and_validate(Path(args.file), features)
+    module, from_text = load_module(Path(args.file), features)
     if not runtime_available():
         print(f"heron run: {args.file}: module is valid, but execution is not available yet "
               f"(heron.runtime is still being built)", file=sys.stderr)
