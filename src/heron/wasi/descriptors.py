@@ -2,8 +2,10 @@
 (a preopen or one opened below it), or a socket. Each kind owns its host resource and
 closes it; the fd functions dispatch on the kind.
 
-Rights are kept per descriptor as plain ints (fd_fdstat_get reports them,
-fd_fdstat_set_rights may only narrow them, operations check them).
+Rights, as plain ints: a descriptor reports the rights its kind and access mode allow
+(wasmtime's values, which libc reads), and those decide nothing by themselves -- the kind
+and the host do, with the errnos wasmtime gives (EBADF for writing a read-only file). A
+right taken away with fd_fdstat_set_rights is enforced: using it is ENOTCAPABLE.
 """
 from __future__ import annotations
 
@@ -18,18 +20,27 @@ from .streams import InputStream, OutputStream
 
 class Descriptor:
     """An open WASI descriptor: its file type, rights and fd flags."""
-    __slots__ = ("filetype", "rights_base", "rights_inheriting", "fdflags")
+    __slots__ = ("filetype", "rights_base", "rights_inheriting", "fdflags", "revoked")
 
     def __init__(self, filetype: int, rights_base: int, rights_inheriting: int, fdflags: int = 0):
         self.filetype = filetype
         self.rights_base = int(rights_base)
         self.rights_inheriting = int(rights_inheriting)
         self.fdflags = int(fdflags)
+        self.revoked = 0                  # rights fd_fdstat_set_rights took away
 
     def require(self, right: int) -> None:
-        """ENOTCAPABLE unless this descriptor holds `right` (narrowed by fd_fdstat_set_rights)."""
-        if not self.rights_base & right:
+        """ENOTCAPABLE if `right` was taken away from this descriptor."""
+        if self.revoked & right:
             raise WasiError(Errno.NOTCAPABLE)
+
+    def narrow(self, base: int, inheriting: int) -> None:
+        """fd_fdstat_set_rights: keep only `base` / `inheriting` (ENOTCAPABLE if that would add one)."""
+        if base & ~self.rights_base or inheriting & ~self.rights_inheriting:
+            raise WasiError(Errno.NOTCAPABLE)
+        self.revoked |= self.rights_base & ~base
+        self.rights_base = base
+        self.rights_inheriting = inheriting
 
     def close(self) -> None:
         pass

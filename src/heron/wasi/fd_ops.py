@@ -193,14 +193,14 @@ def fd_fdstat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
 
 def fd_fdstat_set_flags(ctx, mem: GuestMemory, fd: int, flags: int) -> None:
     desc = ctx.fds.get(fd)
+    if not isinstance(desc, (FileDescriptor, SocketDescriptor)):
+        raise WasiError(Errno.BADF)
     desc.require(Rights.FD_FDSTAT_SET_FLAGS)
     if flags & ~0x1F or flags & _SYNC_FLAGS:
         raise WasiError(Errno.INVAL)      # sync modes are fixed at open (the host cannot change them)
     if isinstance(desc, SocketDescriptor):
         desc.sock.setblocking(not flags & Fdflags.NONBLOCK)
         return
-    if not isinstance(desc, FileDescriptor):
-        raise WasiError(Errno.BADF)
     _set_host_flags(desc.fd, append=bool(flags & Fdflags.APPEND), nonblock=bool(flags & Fdflags.NONBLOCK))
     desc.fdflags = (desc.fdflags & ~_SETTABLE_FLAGS) | (flags & _SETTABLE_FLAGS)
 
@@ -218,11 +218,7 @@ def _set_host_flags(fd: int, append: bool, nonblock: bool) -> None:
 
 def fd_fdstat_set_rights(ctx, mem: GuestMemory, fd: int, base: int, inheriting: int) -> None:
     """Rights can only be narrowed (ENOTCAPABLE for an attempt to add one)."""
-    desc = ctx.fds.get(fd)
-    if base & ~desc.rights_base or inheriting & ~desc.rights_inheriting:
-        raise WasiError(Errno.NOTCAPABLE)
-    desc.rights_base = base
-    desc.rights_inheriting = inheriting
+    ctx.fds.get(fd).narrow(base, inheriting)
 
 
 def fd_prestat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
