@@ -165,11 +165,13 @@ def test_renumbering_over_a_preopen_keeps_every_root(probe):
 
 
 def test_a_renumbered_preopen_stays_a_sandbox(probe):
-    assert probe.fd_renumber(3, 10) == 0
+    err, other = probe.open("file")
+    assert probe.fd_renumber(3, 10) == Errno.BADF            # renumbering replaces an open fd
+    assert probe.fd_renumber(3, other) == 0
     assert opens(probe, "file", dirfd=3) == Errno.BADF
-    assert probe.fd_prestat_get(10, probe.OUT) == 0
-    assert opens(probe, "../outside/secret", dirfd=10) == PERM
-    assert probe.open("file", dirfd=10) == (0, 3)            # the lowest free number again
+    assert probe.fd_prestat_get(other, probe.OUT) == 0
+    assert opens(probe, "../outside/secret", dirfd=other) == PERM
+    assert probe.open("file", dirfd=other) == (0, 3)         # the lowest free number again
 
 
 def test_readdir_shows_only_the_inside(probe):

@@ -67,17 +67,17 @@ class FdTable:
         return desc
 
     def renumber(self, src: int, dst: int) -> None:
-        """fd_renumber: `dst` now names what `src` named; whatever `dst` named is closed.
-        The descriptor keeps its own sandbox root wherever it is numbered."""
+        """fd_renumber: `dst` now names what `src` named, and what `dst` named is closed. Both
+        must be open (EBADF), as in wasmtime: renumbering replaces, it is no dup2 to any
+        number. The descriptor keeps its own sandbox root wherever it is numbered."""
         desc = self.get(src)
+        old = self.get(dst)
         if src == dst:
             return
-        old = self._fds.get(dst)
         self._fds[dst] = desc
         del self._fds[src]
         heapq.heappush(self._free, src)
-        if old is not None:
-            old.close()
+        old.close()
 
     def close_all(self) -> None:
         """Close every descriptor (the context is done)."""

@@ -38,7 +38,8 @@ class _Sub:
 def _clock_sub(mem: GuestMemory, base: int, sub: _Sub) -> None:
     clock_id, timeout, _precision, flags = mem.unpack(mem.abi.sub_clock, base)
     try:
-        remaining = timeout - now(clock_id) if flags & Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME else timeout
+        current = now(clock_id)                   # EINVAL for a clock that does not exist
+        remaining = timeout - current if flags & Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME else timeout
     except WasiError as e:
         sub.event = (e.errno, 0, 0)
         return
