@@ -67,15 +67,13 @@ class _NoMemory:
 _NO_MEMORY = _NoMemory()
 
 
-def _host_callable(ctx, abi, name: str, impl):
-    """`host(caller, *args) -> errno` for one function of one store and WASI version."""
-    masks = tuple(_MASKS[c] for c in SIGNATURES[name])
-
-    def host(caller, *args):
+_WRAPPER = """
+def make(ctx, abi, impl, name):
+    def host(caller, {params}):
         memory = caller.get("memory")
-        mem = GuestMemory(memory.data if isinstance(memory, Memory) else _NO_MEMORY, abi)
+        mem = GuestMemory(memory.data if memory.__class__ is Memory else NO_MEMORY, abi)
         try:
-            impl(ctx, mem, *[a & m for a, m in zip(args, masks)])
+            impl(ctx, mem, {masked})
         except WasiError as e:
             return e.errno
         except OSError as e:
@@ -83,9 +81,28 @@ def _host_callable(ctx, abi, name: str, impl):
         except HeronError:
             raise
         except Exception as e:            # a bug here must still not reach Wasm as a Python error
-            raise HeronError(f"WASI {name} failed: {type(e).__name__}: {e}") from e
+            raise HeronError(f"WASI {{name}} failed: {{type(e).__name__}}: {{e}}") from e
         return 0
+    return host
+"""
+_FACTORIES: dict[str, object] = {}
 
+
+def _host_callable(ctx, abi, name: str, impl):
+    """`host(caller, *args) -> errno` for one function of one store and WASI version. The
+    wrapper is generated once per signature: the arguments arrive signed (the public
+    convention) and are made unsigned one by one, no argument list is built."""
+    sig = SIGNATURES[name]
+    make = _FACTORIES.get(sig)
+    if make is None:
+        names = [f"a{i}" for i in range(len(sig))]
+        source = _WRAPPER.format(params=", ".join(names),
+                                 masked=", ".join(f"{n} & {_MASKS[c]:#x}" for n, c in zip(names, sig)))
+        ns = {"GuestMemory": GuestMemory, "Memory": Memory, "NO_MEMORY": _NO_MEMORY, "WasiError": WasiError,
+              "from_host": from_host, "HeronError": HeronError}
+        exec(compile(source, f"<heron wasi binding {sig or 'void'}>", "exec"), ns)
+        make = _FACTORIES[sig] = ns["make"]
+    host = make(ctx, abi, impl, name)
     host.__name__ = name
     host.__qualname__ = f"{abi.module}.{name}"
     return host

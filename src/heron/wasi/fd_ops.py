@@ -18,7 +18,7 @@ try:
 except ImportError:                           # not a POSIX host: only blocking mode can change
     fcntl = None
 
-from .abi import DIRENT, FDSTAT, PRESTAT
+from .abi import DIRENT, FDSTAT, PRESTAT, U32
 from .descriptors import DirectoryDescriptor, FileDescriptor, SocketDescriptor, StreamDescriptor
 from .errno import Errno, WasiError
 from .flags import Advice, Fdflags, Filetype, Fstflags, Rights, filetype_of
@@ -116,7 +116,8 @@ def fd_write(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nwritten:
     desc = ctx.fds.get(fd)
     data = mem.gather(mem.iovecs(iovs, iovs_len))
     mem.check(nwritten, 4)
-    mem.set_u32(nwritten, _write(desc, data) if data else 0)
+    n = _write(desc, data) if data else 0
+    U32.pack_into(mem.buf, nwritten, n)
 
 
 def fd_read(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nread: int) -> None:

@@ -87,11 +87,17 @@ class GuestMemory:
     # ------------------------------------------------------------------ iovecs
     def iovecs(self, ptr: int, count: int) -> list[tuple[int, int]]:
         """The (buf, len) pairs of an iovec array, each checked against the memory."""
+        buf = self.buf
+        size = len(buf)
+        if count == 1 and 0 <= ptr <= size - 8:          # the common case, without a slice
+            base, length = IOVEC.unpack_from(buf, ptr)
+            if base + length > size:
+                raise WasiError(Errno.FAULT)
+            return [(base, length)]
         if count > MAX_IOVS:
             raise WasiError(Errno.INVAL)
         self.check(ptr, 8 * count)
-        size = len(self.buf)
-        iovs = list(IOVEC.iter_unpack(self.buf[ptr:ptr + 8 * count])) if count else []
+        iovs = list(IOVEC.iter_unpack(buf[ptr:ptr + 8 * count])) if count else []
         for base, length in iovs:
             if base + length > size:
                 raise WasiError(Errno.FAULT)

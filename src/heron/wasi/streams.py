@@ -59,17 +59,17 @@ class HostOutput(OutputStream):
                     stream.flush()
                 except (OSError, ValueError):
                     pass
-        view = memoryview(data)
+        done = os.write(self.fd, data)
+        total = len(data)
+        if done >= total:
+            return done
+        view = memoryview(data)            # a pipe took part of it: write the rest
         try:
-            done = 0
-            total = len(view)
-            while done < total:
+            while 0 < done < total:
                 try:
                     n = os.write(self.fd, view[done:])
                 except OSError:
-                    if done:
-                        return done
-                    raise
+                    break                  # report what was written; the next call sees the error
                 if n <= 0:
                     break
                 done += n
