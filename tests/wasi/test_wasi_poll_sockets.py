@@ -88,6 +88,17 @@ def test_ready_fds_and_errors_per_subscription(tmp_path):
     assert events[0][3:5] == (0, Eventrwflags.FD_READWRITE_HANGUP)   # at the end of the file
 
 
+def test_a_file_or_dev_null_is_always_ready(tmp_path):
+    c = heron.WasiConfig()
+    c.stdout_file = tmp_path / "out"               # epoll cannot wait on a regular file
+    c.stderr_file = "/dev/null"                    # nor on /dev/null
+    p = Probe(c)
+    start = time.monotonic()
+    err, events = poll(p, [fd_sub(1, 1, write=True), fd_sub(2, 2, write=True), clock_sub(3, 5_000_000_000)])
+    assert err == 0 and sorted(e[0] for e in events) == [1, 2]
+    assert time.monotonic() - start < 1
+
+
 def test_host_pipe_is_waited_on(tmp_path):
     read_end, write_end = os.pipe()
     try:

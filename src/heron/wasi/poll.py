@@ -83,16 +83,22 @@ def _wait(subs: list[_Sub]) -> None:
             for s in waiting:
                 mask = selectors.EVENT_READ if s.type == Eventtype.FD_READ else selectors.EVENT_WRITE
                 try:
-                    key = sel.get_key(s.host_fd)
-                    sel.modify(s.host_fd, key.events | mask)
-                except KeyError:
-                    sel.register(s.host_fd, mask)
+                    try:
+                        key = sel.get_key(s.host_fd)
+                        sel.modify(s.host_fd, key.events | mask)
+                    except KeyError:
+                        sel.register(s.host_fd, mask)
+                except OSError:
+                    # what epoll cannot wait on (a regular file, /dev/null) is always ready
+                    s.event = (0, 1, 0)
+                    s.host_fd = None
+                    timeout = 0.0
             ready = {}
             for key, mask in sel.select(timeout):
                 ready[key.fd] = mask
         for s in waiting:
             mask = selectors.EVENT_READ if s.type == Eventtype.FD_READ else selectors.EVENT_WRITE
-            if ready.get(s.host_fd, 0) & mask:
+            if s.host_fd is not None and ready.get(s.host_fd, 0) & mask:
                 s.event = (0, 1, 0)
     elif timeout:
         time.sleep(timeout)
