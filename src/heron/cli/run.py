@@ -9,7 +9,8 @@ unbuffered). The exit status is proc_exit's code, 0 when `_start` returns, 134 a
 trap (whose Wasm backtrace is printed), 1 for any other error (one line, no traceback).
 
 `--invoke NAME` calls that export instead of `_start`, with ARGS parsed by its parameter
-types, and prints its results.
+types. The results of the function called (--invoke's, or a `_start` that has some) are
+printed one a line.
 """
 from __future__ import annotations
 
@@ -248,9 +249,7 @@ def execute(args: argparse.Namespace, module, features, from_text: bool = False)
         wasi = store._state.wasi
         if wasi is not None:
             wasi.close()
-    if args.invoke is None:
-        return 0
-    results = func.type.results
+    results = func.type.results                      # a WASI _start has none; a demo's may
     values = [] if not results else [result] if len(results) == 1 else list(result)
     for v, t in zip(values, results):
         print(format_result(v, t))

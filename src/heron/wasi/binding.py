@@ -108,16 +108,16 @@ def _host_callable(ctx, abi, name: str, impl):
     return host
 
 
-def host_function(ctx, module: str, name: str) -> Func | None:
-    """The host function serving import `module::name` for the store of `ctx`; None when
-    `module` is no WASI version Heron knows; LinkError when it has no function `name`."""
+def host_function(store, ctx, module: str, name: str) -> Func | None:
+    """The host function of `store` serving import `module::name` with WASI context `ctx`;
+    None when `module` is no WASI version Heron knows; LinkError when it has no function `name`."""
     abi = ABIS.get(module)
     if abi is None:
         return None
-    if name not in SIGNATURES or (name == "sock_accept" and not abi.has_sock_accept):
+    if name_unknown(module, name):
         raise LinkError(f"unknown import: {module}::{name} is not a WASI function (Heron implements "
                         f"all of {module})")
-    return Func(ctx.store, functype(name), _host_callable(ctx, abi, name, IMPLEMENTATIONS[name]),
+    return Func(store, functype(name), _host_callable(ctx, abi, name, IMPLEMENTATIONS[name]),
                 access_caller=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 
 from ..errors import HeronError
 from .binding import host_function
@@ -21,7 +22,7 @@ class WasiContext:
     """What a WASI program of one store sees, and its host functions."""
 
     def __init__(self, store, config):
-        self.store = store
+        self._store = weakref.ref(store)         # the Store holds this context, not the reverse
         self.args: list[bytes] = list(config._argv)
         self.environ: list[bytes] = [k + b"=" + v for k, v in config._env]
         self.fds = FdTable()
@@ -49,7 +50,7 @@ class WasiContext:
         key = (module, name)
         func = self._funcs.get(key)
         if func is None:
-            func = host_function(self, module, name)
+            func = host_function(self._store(), self, module, name)
             if func is not None:
                 self._funcs[key] = func
         return func
