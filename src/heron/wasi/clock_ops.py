@@ -6,10 +6,15 @@ are this process's and this thread's CPU time -- a host that has them, so they w
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from .errno import Errno, WasiError
 from .flags import Clockid
 from .memory import GuestMemory
+
+if TYPE_CHECKING:
+    from .context import WasiContext
+
 
 # clock id -> (read the clock in ns, the name time.get_clock_info knows it by)
 _CLOCKS = {
@@ -44,11 +49,11 @@ def resolution(clock_id: int) -> int:
     return res
 
 
-def clock_res_get(ctx, mem: GuestMemory, clock_id: int, out: int) -> None:
+def clock_res_get(ctx: WasiContext, mem: GuestMemory, clock_id: int, out: int) -> None:
     mem.set_u64(out, resolution(clock_id))
 
 
-def clock_time_get(ctx, mem: GuestMemory, clock_id: int, precision: int, out: int) -> None:
+def clock_time_get(ctx: WasiContext, mem: GuestMemory, clock_id: int, precision: int, out: int) -> None:
     mem.set_u64(out, now(clock_id))
 
 

@@ -2,8 +2,12 @@
 strings and a table of pointers to them (the C layout wasi-libc hands to main)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .memory import GuestMemory
 
+if TYPE_CHECKING:
+    from .context import WasiContext
 
 def _put_strings(mem: GuestMemory, strings: list[bytes], table: int, buf: int) -> None:
     """Write each string NUL-terminated from `buf` on, and its address into `table[i]`."""
@@ -21,19 +25,19 @@ def _put_sizes(mem: GuestMemory, strings: list[bytes], count_ptr: int, size_ptr:
     mem.set_u32(size_ptr, sum(len(s) + 1 for s in strings))
 
 
-def args_get(ctx, mem: GuestMemory, argv: int, argv_buf: int) -> None:
+def args_get(ctx: WasiContext, mem: GuestMemory, argv: int, argv_buf: int) -> None:
     _put_strings(mem, ctx.args, argv, argv_buf)
 
 
-def args_sizes_get(ctx, mem: GuestMemory, argc_ptr: int, buf_size_ptr: int) -> None:
+def args_sizes_get(ctx: WasiContext, mem: GuestMemory, argc_ptr: int, buf_size_ptr: int) -> None:
     _put_sizes(mem, ctx.args, argc_ptr, buf_size_ptr)
 
 
-def environ_get(ctx, mem: GuestMemory, environ: int, environ_buf: int) -> None:
+def environ_get(ctx: WasiContext, mem: GuestMemory, environ: int, environ_buf: int) -> None:
     _put_strings(mem, ctx.environ, environ, environ_buf)
 
 
-def environ_sizes_get(ctx, mem: GuestMemory, count_ptr: int, buf_size_ptr: int) -> None:
+def environ_sizes_get(ctx: WasiContext, mem: GuestMemory, count_ptr: int, buf_size_ptr: int) -> None:
     _put_sizes(mem, ctx.environ, count_ptr, buf_size_ptr)
 
 

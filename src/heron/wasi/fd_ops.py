@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
@@ -23,6 +24,10 @@ from .descriptors import DirectoryDescriptor, FileDescriptor, SocketDescriptor, 
 from .errno import Errno, WasiError
 from .flags import Advice, Fdflags, Filetype, Fstflags, Rights, filetype_of
 from .memory import GuestMemory, iov_total
+
+if TYPE_CHECKING:
+    from .context import WasiContext
+
 
 MAX_OFFSET = (1 << 63) - 1
 _FD_READ = int(Rights.FD_READ)
@@ -43,7 +48,7 @@ def _offset(value: int) -> int:
     return value
 
 
-def _file(ctx, fd: int, stream_errno: int = Errno.BADF) -> FileDescriptor:
+def _file(ctx: WasiContext, fd: int, stream_errno: int = Errno.BADF) -> FileDescriptor:
     """`fd` as an open file: `stream_errno` for stdio (ESPIPE where seeking is implied),
     EBADF for anything else that is not a file."""
     desc = ctx.fds.get(fd)
@@ -112,7 +117,7 @@ def _write_all(fd: int, data) -> int:
     return done
 
 
-def fd_write(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nwritten: int) -> None:
+def fd_write(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nwritten: int) -> None:
     desc = ctx.fds.get(fd)
     data = mem.gather(mem.iovecs(iovs, iovs_len))
     mem.check(nwritten, 4)
@@ -120,7 +125,7 @@ def fd_write(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nwritten:
     U32.pack_into(mem.buf, nwritten, n)
 
 
-def fd_read(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nread: int) -> None:
+def fd_read(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nread: int) -> None:
     desc = ctx.fds.get(fd)
     iov = mem.iovecs(iovs, iovs_len)
     mem.check(nread, 4)
@@ -141,7 +146,7 @@ def fd_read(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, nread: int
     mem.set_u32(nread, len(data))
 
 
-def fd_pread(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: int, nread: int) -> None:
+def fd_pread(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: int, nread: int) -> None:
     desc = _file(ctx, fd, Errno.SPIPE)
     desc.require(_FD_READ)
     iov = mem.iovecs(iovs, iovs_len)
@@ -152,7 +157,7 @@ def fd_pread(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: i
     mem.set_u32(nread, len(data))
 
 
-def fd_pwrite(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: int, nwritten: int) -> None:
+def fd_pwrite(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: int, nwritten: int) -> None:
     desc = _file(ctx, fd, Errno.SPIPE)
     desc.require(_FD_WRITE)
     data = mem.gather(mem.iovecs(iovs, iovs_len))
@@ -162,7 +167,7 @@ def fd_pwrite(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, offset: 
 
 
 # ---------------------------------------------------------------------- offsets
-def fd_seek(ctx, mem: GuestMemory, fd: int, offset: int, whence: int, newoffset: int) -> None:
+def fd_seek(ctx: WasiContext, mem: GuestMemory, fd: int, offset: int, whence: int, newoffset: int) -> None:
     desc = ctx.fds.get(fd)
     if isinstance(desc, (StreamDescriptor, SocketDescriptor)):
         raise WasiError(Errno.SPIPE)
@@ -177,14 +182,14 @@ def fd_seek(ctx, mem: GuestMemory, fd: int, offset: int, whence: int, newoffset:
     mem.set_u64(newoffset, os.lseek(desc.fd, offset, how))
 
 
-def fd_tell(ctx, mem: GuestMemory, fd: int, out: int) -> None:
+def fd_tell(ctx: WasiContext, mem: GuestMemory, fd: int, out: int) -> None:
     desc = _file(ctx, fd, Errno.SPIPE)
     desc.require(_FD_TELL)
     mem.set_u64(out, os.lseek(desc.fd, 0, os.SEEK_CUR))
 
 
 # ---------------------------------------------------------------------- descriptor state
-def fd_fdstat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
+def fd_fdstat_get(ctx: WasiContext, mem: GuestMemory, fd: int, out: int) -> None:
     desc = ctx.fds.get(fd)
     flags = desc.fdflags
     if isinstance(desc, SocketDescriptor):
@@ -192,7 +197,7 @@ def fd_fdstat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
     mem.pack(FDSTAT, out, desc.filetype, flags, desc.rights_base, desc.rights_inheriting)
 
 
-def fd_fdstat_set_flags(ctx, mem: GuestMemory, fd: int, flags: int) -> None:
+def fd_fdstat_set_flags(ctx: WasiContext, mem: GuestMemory, fd: int, flags: int) -> None:
     desc = ctx.fds.get(fd)
     if not isinstance(desc, (FileDescriptor, SocketDescriptor)):
         raise WasiError(Errno.BADF)
@@ -217,19 +222,19 @@ def _set_host_flags(fd: int, append: bool, nonblock: bool) -> None:
         fcntl.fcntl(fd, fcntl.F_SETFL, wanted)
 
 
-def fd_fdstat_set_rights(ctx, mem: GuestMemory, fd: int, base: int, inheriting: int) -> None:
+def fd_fdstat_set_rights(ctx: WasiContext, mem: GuestMemory, fd: int, base: int, inheriting: int) -> None:
     """Rights can only be narrowed (ENOTCAPABLE for an attempt to add one)."""
     ctx.fds.get(fd).narrow(base, inheriting)
 
 
-def fd_prestat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
+def fd_prestat_get(ctx: WasiContext, mem: GuestMemory, fd: int, out: int) -> None:
     desc = ctx.fds.get(fd)
     if not isinstance(desc, DirectoryDescriptor) or desc.preopen is None:
         raise WasiError(Errno.BADF)
     mem.pack(PRESTAT, out, 0, len(desc.preopen.encode("utf-8", "surrogateescape")))
 
 
-def fd_prestat_dir_name(ctx, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
+def fd_prestat_dir_name(ctx: WasiContext, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
     desc = ctx.fds.get(fd)
     if not isinstance(desc, DirectoryDescriptor) or desc.preopen is None:
         raise WasiError(Errno.NOTDIR)
@@ -239,16 +244,16 @@ def fd_prestat_dir_name(ctx, mem: GuestMemory, fd: int, path: int, path_len: int
     mem.write(path, name)
 
 
-def fd_close(ctx, mem: GuestMemory, fd: int) -> None:
+def fd_close(ctx: WasiContext, mem: GuestMemory, fd: int) -> None:
     ctx.fds.remove(fd).close()
 
 
-def fd_renumber(ctx, mem: GuestMemory, fd: int, to: int) -> None:
+def fd_renumber(ctx: WasiContext, mem: GuestMemory, fd: int, to: int) -> None:
     ctx.fds.renumber(fd, to)
 
 
 # ---------------------------------------------------------------------- file state
-def fd_filestat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
+def fd_filestat_get(ctx: WasiContext, mem: GuestMemory, fd: int, out: int) -> None:
     desc = ctx.fds.get(fd)
     desc.require(Rights.FD_FILESTAT_GET)
     if isinstance(desc, StreamDescriptor):
@@ -259,13 +264,13 @@ def fd_filestat_get(ctx, mem: GuestMemory, fd: int, out: int) -> None:
     mem.write(out, filestat_of(mem, os.fstat(host_fd)))
 
 
-def fd_filestat_set_size(ctx, mem: GuestMemory, fd: int, size: int) -> None:
+def fd_filestat_set_size(ctx: WasiContext, mem: GuestMemory, fd: int, size: int) -> None:
     desc = _file(ctx, fd)
     desc.require(Rights.FD_FILESTAT_SET_SIZE)
     os.ftruncate(desc.fd, _offset(size))
 
 
-def fd_filestat_set_times(ctx, mem: GuestMemory, fd: int, atim: int, mtim: int, fst_flags: int) -> None:
+def fd_filestat_set_times(ctx: WasiContext, mem: GuestMemory, fd: int, atim: int, mtim: int, fst_flags: int) -> None:
     desc = ctx.fds.get(fd)
     if not isinstance(desc, (FileDescriptor, DirectoryDescriptor)):
         raise WasiError(Errno.BADF)
@@ -275,7 +280,7 @@ def fd_filestat_set_times(ctx, mem: GuestMemory, fd: int, atim: int, mtim: int, 
         os.utime(desc.fd, ns=times)
 
 
-def fd_advise(ctx, mem: GuestMemory, fd: int, offset: int, length: int, advice: int) -> None:
+def fd_advise(ctx: WasiContext, mem: GuestMemory, fd: int, offset: int, length: int, advice: int) -> None:
     desc = _file(ctx, fd)
     if advice not in _ADVICE:
         raise WasiError(Errno.INVAL)
@@ -285,7 +290,7 @@ def fd_advise(ctx, mem: GuestMemory, fd: int, offset: int, length: int, advice: 
         os.posix_fadvise(desc.fd, _offset(offset), _offset(length), flag)   # advice: a host without it ignores it
 
 
-def fd_allocate(ctx, mem: GuestMemory, fd: int, offset: int, length: int) -> None:
+def fd_allocate(ctx: WasiContext, mem: GuestMemory, fd: int, offset: int, length: int) -> None:
     desc = _file(ctx, fd)
     desc.require(Rights.FD_ALLOCATE)
     if not hasattr(os, "posix_fallocate"):
@@ -293,19 +298,19 @@ def fd_allocate(ctx, mem: GuestMemory, fd: int, offset: int, length: int) -> Non
     os.posix_fallocate(desc.fd, _offset(offset), _offset(length))
 
 
-def fd_datasync(ctx, mem: GuestMemory, fd: int) -> None:
+def fd_datasync(ctx: WasiContext, mem: GuestMemory, fd: int) -> None:
     desc = _syncable(ctx, fd)
     desc.require(Rights.FD_DATASYNC)
     (getattr(os, "fdatasync", None) or os.fsync)(desc.fd)
 
 
-def fd_sync(ctx, mem: GuestMemory, fd: int) -> None:
+def fd_sync(ctx: WasiContext, mem: GuestMemory, fd: int) -> None:
     desc = _syncable(ctx, fd)
     desc.require(Rights.FD_SYNC)
     os.fsync(desc.fd)
 
 
-def _syncable(ctx, fd: int):
+def _syncable(ctx: WasiContext, fd: int) -> FileDescriptor | DirectoryDescriptor:
     """Files, and directories too (a rename is made durable by syncing its directory)."""
     desc = ctx.fds.get(fd)
     if not isinstance(desc, (FileDescriptor, DirectoryDescriptor)):
@@ -328,7 +333,7 @@ def _listing(desc: DirectoryDescriptor) -> list[tuple[bytes, int, int]]:
     return entries
 
 
-def fd_readdir(ctx, mem: GuestMemory, fd: int, buf: int, buf_len: int, cookie: int, bufused: int) -> None:
+def fd_readdir(ctx: WasiContext, mem: GuestMemory, fd: int, buf: int, buf_len: int, cookie: int, bufused: int) -> None:
     """Entries from position `cookie` on, each a dirent then its name, until `buf_len` bytes
     are filled (the last one cut short, as the spec wants: the caller retries bigger)."""
     desc = ctx.fds.get(fd)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import TYPE_CHECKING
 
 from .descriptors import DirectoryDescriptor, FileDescriptor
 from .errno import Errno, WasiError
@@ -16,6 +17,9 @@ from .fd_ops import filestat_of, new_times
 from .flags import Fdflags, Filetype, Lookupflags, Oflags, Rights, filetype_of
 from .memory import GuestMemory
 from .sandbox import Resolved, resolve
+
+if TYPE_CHECKING:
+    from .context import WasiContext
 
 _FOLLOW = int(Lookupflags.SYMLINK_FOLLOW)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -30,7 +34,7 @@ _FDFLAGS = {Fdflags.APPEND: os.O_APPEND, Fdflags.DSYNC: getattr(os, "O_DSYNC", 0
 _KEPT_FDFLAGS = int(Fdflags.APPEND | Fdflags.DSYNC | Fdflags.NONBLOCK | Fdflags.RSYNC | Fdflags.SYNC)
 
 
-def _dir(ctx, fd: int, right: int) -> DirectoryDescriptor:
+def _dir(ctx: WasiContext, fd: int, right: int) -> DirectoryDescriptor:
     """`fd` as the directory a path is relative to: ENOTDIR for a file, EBADF otherwise."""
     desc = ctx.fds.get(fd)
     if not isinstance(desc, DirectoryDescriptor):
@@ -39,7 +43,7 @@ def _dir(ctx, fd: int, right: int) -> DirectoryDescriptor:
     return desc
 
 
-def _path(ctx, mem: GuestMemory, fd: int, right: int, ptr: int, size: int,
+def _path(ctx: WasiContext, mem: GuestMemory, fd: int, right: int, ptr: int, size: int,
           follow: bool = False) -> tuple[DirectoryDescriptor, Resolved]:
     """The directory descriptor and the resolved path of a (fd, path) argument pair."""
     desc = _dir(ctx, fd, right)
@@ -71,7 +75,7 @@ def _new_name(r: Resolved) -> None:
 
 
 # ---------------------------------------------------------------------- open
-def path_open(ctx, mem: GuestMemory, fd: int, dirflags: int, path: int, path_len: int, oflags: int,
+def path_open(ctx: WasiContext, mem: GuestMemory, fd: int, dirflags: int, path: int, path_len: int, oflags: int,
               rights_base: int, rights_inheriting: int, fdflags: int, opened: int) -> None:
     """Open a file or directory. The access mode comes from the rights asked for (fd_read,
     fd_write), the rest of the flags map onto the host's open flags."""
@@ -109,7 +113,7 @@ def path_open(ctx, mem: GuestMemory, fd: int, dirflags: int, path: int, path_len
 
 
 # ---------------------------------------------------------------------- stat and times
-def path_filestat_get(ctx, mem: GuestMemory, fd: int, flags: int, path: int, path_len: int, out: int) -> None:
+def path_filestat_get(ctx: WasiContext, mem: GuestMemory, fd: int, flags: int, path: int, path_len: int, out: int) -> None:
     _, r = _path(ctx, mem, fd, Rights.PATH_FILESTAT_GET, path, path_len, bool(flags & _FOLLOW))
     with r:
         st = _lstat(r)
@@ -117,7 +121,7 @@ def path_filestat_get(ctx, mem: GuestMemory, fd: int, flags: int, path: int, pat
     mem.write(out, filestat_of(mem, st))
 
 
-def path_filestat_set_times(ctx, mem: GuestMemory, fd: int, flags: int, path: int, path_len: int,
+def path_filestat_set_times(ctx: WasiContext, mem: GuestMemory, fd: int, flags: int, path: int, path_len: int,
                             atim: int, mtim: int, fst_flags: int) -> None:
     desc, r = _path(ctx, mem, fd, Rights.PATH_FILESTAT_SET_TIMES, path, path_len, bool(flags & _FOLLOW))
     with r:
@@ -129,21 +133,21 @@ def path_filestat_set_times(ctx, mem: GuestMemory, fd: int, flags: int, path: in
 
 
 # ---------------------------------------------------------------------- directories
-def path_create_directory(ctx, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
+def path_create_directory(ctx: WasiContext, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
     desc, r = _path(ctx, mem, fd, Rights.PATH_CREATE_DIRECTORY, path, path_len)
     with r:
         desc.check_mutable()
         os.mkdir(r.name, 0o777, dir_fd=r.parent)
 
 
-def path_remove_directory(ctx, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
+def path_remove_directory(ctx: WasiContext, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
     desc, r = _path(ctx, mem, fd, Rights.PATH_REMOVE_DIRECTORY, path, path_len)
     with r:
         desc.check_mutable()
         os.rmdir(r.name, dir_fd=r.parent)
 
 
-def path_unlink_file(ctx, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
+def path_unlink_file(ctx: WasiContext, mem: GuestMemory, fd: int, path: int, path_len: int) -> None:
     desc, r = _path(ctx, mem, fd, Rights.PATH_UNLINK_FILE, path, path_len)
     with r:
         desc.check_mutable()
@@ -154,7 +158,7 @@ def path_unlink_file(ctx, mem: GuestMemory, fd: int, path: int, path_len: int) -
 
 
 # ---------------------------------------------------------------------- links
-def path_link(ctx, mem: GuestMemory, old_fd: int, old_flags: int, old_path: int, old_len: int,
+def path_link(ctx: WasiContext, mem: GuestMemory, old_fd: int, old_flags: int, old_path: int, old_len: int,
               new_fd: int, new_path: int, new_len: int) -> None:
     _, src = _path(ctx, mem, old_fd, Rights.PATH_LINK_SOURCE, old_path, old_len, bool(old_flags & _FOLLOW))
     with src:
@@ -166,7 +170,7 @@ def path_link(ctx, mem: GuestMemory, old_fd: int, old_flags: int, old_path: int,
             os.link(src.name, dst.name, src_dir_fd=src.parent, dst_dir_fd=dst.parent, follow_symlinks=False)
 
 
-def path_symlink(ctx, mem: GuestMemory, old_path: int, old_len: int, fd: int, new_path: int,
+def path_symlink(ctx: WasiContext, mem: GuestMemory, old_path: int, old_len: int, fd: int, new_path: int,
                  new_len: int) -> None:
     """Create a symlink holding `old_path` as text. What it points to is not resolved now:
     following it later goes through the sandbox like any path."""
@@ -178,7 +182,7 @@ def path_symlink(ctx, mem: GuestMemory, old_path: int, old_len: int, fd: int, ne
         os.symlink(target, r.name, dir_fd=r.parent)
 
 
-def path_readlink(ctx, mem: GuestMemory, fd: int, path: int, path_len: int, buf: int, buf_len: int,
+def path_readlink(ctx: WasiContext, mem: GuestMemory, fd: int, path: int, path_len: int, buf: int, buf_len: int,
                   bufused: int) -> None:
     _, r = _path(ctx, mem, fd, Rights.PATH_READLINK, path, path_len)
     with r:
@@ -189,7 +193,7 @@ def path_readlink(ctx, mem: GuestMemory, fd: int, path: int, path_len: int, buf:
     mem.set_u32(bufused, len(data))
 
 
-def path_rename(ctx, mem: GuestMemory, fd: int, old_path: int, old_len: int, new_fd: int, new_path: int,
+def path_rename(ctx: WasiContext, mem: GuestMemory, fd: int, old_path: int, old_len: int, new_fd: int, new_path: int,
                 new_len: int) -> None:
     src_desc, src = _path(ctx, mem, fd, Rights.PATH_RENAME_SOURCE, old_path, old_len)
     with src:

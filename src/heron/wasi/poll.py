@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import selectors
 import time
+from typing import TYPE_CHECKING
 
 from .abi import EVENT, SUB_FD, SUB_HEAD
 from .clock_ops import now
@@ -19,6 +20,10 @@ from .descriptors import FileDescriptor, SocketDescriptor, StreamDescriptor
 from .errno import Errno, WasiError
 from .flags import Eventrwflags, Eventtype, Subclockflags
 from .memory import GuestMemory
+
+if TYPE_CHECKING:
+    from .context import WasiContext
+
 
 _HANGUP = int(Eventrwflags.FD_READWRITE_HANGUP)
 
@@ -46,7 +51,7 @@ def _clock_sub(mem: GuestMemory, base: int, sub: _Sub) -> None:
     sub.deadline = time.monotonic_ns() + max(0, remaining)
 
 
-def _fd_sub(ctx, mem: GuestMemory, base: int, sub: _Sub) -> None:
+def _fd_sub(ctx: WasiContext, mem: GuestMemory, base: int, sub: _Sub) -> None:
     (fd,) = mem.unpack(SUB_FD, base)
     desc = ctx.fds.lookup(fd)
     reading = sub.type == Eventtype.FD_READ
@@ -108,7 +113,7 @@ def _wait(subs: list[_Sub]) -> None:
             s.event = (0, 0, 0)
 
 
-def poll_oneoff(ctx, mem: GuestMemory, in_ptr: int, out_ptr: int, nsubscriptions: int, nevents: int) -> None:
+def poll_oneoff(ctx: WasiContext, mem: GuestMemory, in_ptr: int, out_ptr: int, nsubscriptions: int, nevents: int) -> None:
     if nsubscriptions == 0:
         raise WasiError(Errno.INVAL)            # would sleep forever: preview1 does not allow it
     size = mem.abi.subscription_size

@@ -7,21 +7,26 @@ other descriptor is ENOTSOCK (EBADF when there is none).
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 from .descriptors import SocketDescriptor
 from .errno import Errno, WasiError
 from .flags import Fdflags, Riflags, Rights, Roflags, Sdflags
 from .memory import GuestMemory, iov_total
 
+if TYPE_CHECKING:
+    from .context import WasiContext
+
+
 _SHUTDOWN = {int(Sdflags.RD): socket.SHUT_RD, int(Sdflags.WR): socket.SHUT_WR,
              int(Sdflags.RD | Sdflags.WR): socket.SHUT_RDWR}
 
 
-def _socket(ctx, fd: int) -> SocketDescriptor:
+def _socket(ctx: WasiContext, fd: int) -> SocketDescriptor:
     return ctx.fds.get_as(fd, SocketDescriptor, Errno.NOTSOCK)
 
 
-def sock_accept(ctx, mem: GuestMemory, fd: int, flags: int, out: int) -> None:
+def sock_accept(ctx: WasiContext, mem: GuestMemory, fd: int, flags: int, out: int) -> None:
     desc = _socket(ctx, fd)
     desc.require(Rights.SOCK_ACCEPT)
     if flags & ~int(Fdflags.NONBLOCK):
@@ -37,7 +42,7 @@ def sock_accept(ctx, mem: GuestMemory, fd: int, flags: int, out: int) -> None:
     mem.set_u32(out, number)
 
 
-def sock_recv(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, ri_flags: int,
+def sock_recv(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, ri_flags: int,
               ro_datalen: int, ro_flags: int) -> None:
     desc = _socket(ctx, fd)
     desc.require(Rights.FD_READ)
@@ -63,7 +68,7 @@ def sock_recv(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, ri_flags
     mem.set_u16(ro_flags, truncated)
 
 
-def sock_send(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, si_flags: int, so_datalen: int) -> None:
+def sock_send(ctx: WasiContext, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, si_flags: int, so_datalen: int) -> None:
     desc = _socket(ctx, fd)
     desc.require(Rights.FD_WRITE)
     if si_flags:
@@ -73,7 +78,7 @@ def sock_send(ctx, mem: GuestMemory, fd: int, iovs: int, iovs_len: int, si_flags
     mem.set_u32(so_datalen, desc.sock.send(data) if data else 0)
 
 
-def sock_shutdown(ctx, mem: GuestMemory, fd: int, how: int) -> None:
+def sock_shutdown(ctx: WasiContext, mem: GuestMemory, fd: int, how: int) -> None:
     desc = _socket(ctx, fd)
     desc.require(Rights.SOCK_SHUTDOWN)
     host_how = _SHUTDOWN.get(how)
