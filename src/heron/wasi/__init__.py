@@ -12,6 +12,14 @@ descriptors and fdtable (what an fd is, fd numbers), sandbox (path resolution be
 directory), config and context (WasiConfig, the per-store state), env_ops / clock_ops /
 fd_ops / path_ops / poll / proc_ops / socket_ops (the functions), binding (functions ->
 host functions).
+
+Every function is implemented. Where the host cannot, or a sandboxed program may not, the
+spec's errno comes back: proc_raise is ENOTSUP; sock_* on anything but a socket the embedder
+handed in (or sock_accept made) is ENOTSOCK; fd_allocate is ENOTSUP where the host has no
+posix_fallocate; changing DSYNC/RSYNC/SYNC after open is EINVAL; poll_oneoff with no
+subscription is EINVAL; a path leaving its directory is EPERM, a symlink loop ELOOP; a guest
+pointer outside memory is EFAULT. proc_exit(n) raises heron.ExitTrap(n) (n >= 126 is refused
+with a HeronError, as wasmtime refuses it). Preopened directories need a POSIX host (openat).
 """
 from .abi import ABIS
 from .binding import SIGNATURES, functions, functype, unsupported_import
