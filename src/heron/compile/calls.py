@@ -173,7 +173,7 @@ class CallLowering:
         entry (stack parameters read from stack memory), baseline's."""
         if j in self.ctx.elided:
             return f"f{j}_e", True
-        if not self.fc.baseline:
+        if not self.fc.baseline and j >= self.ctx.n_imported_funcs:
             return f"f{j}_e", False
         return f"F{j}", False
 
@@ -298,7 +298,7 @@ class CallLowering:
         j = ins.imm
         name, elided = self.callee_name(j)
         self.emit_tail_call(name, self.ctx.func_types[j], j == self.fc.func_idx, elided=elided,
-                            direct=not self.fc.baseline)
+                            direct=name.endswith("_e"))
         self.fc.unreachable = True
 
     def op_return_call_indirect(self, ins: ast.Instr) -> None:

@@ -206,7 +206,7 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         idx = nimp_funcs + k
         inst.funcs[idx].code = ns[f"f{idx}"]
     for i, f in enumerate(inst.funcs):
-        ns[f"F{i}"] = f.code
+        ns.setdefault(f"F{i}", f.code)     # imports bound per instance keep their binding
     inst.namespace = ns
 
     for e in module.exports:
