@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import math
 
-from .bits import f32_round
+from .bits import F64, U64, f32_round
 
+_F64, _U64 = F64, U64
+_INF = math.inf
+_nextafter = math.nextafter
 _frexp = math.frexp
 _isfinite = math.isfinite
 _ldexp = math.ldexp
@@ -78,7 +81,20 @@ def fma64(a: float, b: float, c: float) -> float:
 
 
 def fma32(a: float, b: float, c: float) -> float:
-    """a * b + c with one rounding to f32 (operands f32 values); a NaN result in f32 form."""
+    """a * b + c with one rounding to f32 (operands f32 values); a NaN result in f32 form.
+
+    Fast path: the product of two f32 values is exact in double, and the double sum s
+    with its exact error e (TwoSum) gives the sum rounded to odd -- s itself if exact,
+    else the neighbour of s towards e whose last bit is odd -- which rounds to f32
+    exactly as the exact sum would (double has 53 >= 24 + 2 bits)."""
+    p = a * b
+    s = p + c
+    if s - s == 0.0:              # finite (inf - inf and NaN are NaN)
+        t = s - p
+        e = (p - (s - t)) + (c - t)
+        if e and not _U64.unpack(_F64.pack(s))[0] & 1:
+            s = _nextafter(s, _INF if e > 0.0 else -_INF)
+        return f32_round(s)
     r = _fma(a, b, c, F32_FORMAT)
     return r if r == r else f32_round(r)
 

@@ -19,7 +19,8 @@ Two builders, one a use:
   packed with one.  f32 results are computed in double and rounded once by the
   ``struct '<f'`` pack (innocuous double rounding, as for the scalar f32 rows); a lane
   that rounds past the f32 range makes struct raise OverflowError, and the helper then
-  returns `fallback`'s (the exact function's) result.  Unpacking f32 lanes through
+  returns `fallback`'s (the exact function's) result.  Integer helpers may lean on the
+  same escape for a rare lane (q15mulr's one overflowing product).  Unpacking f32 lanes through
   ``struct '<f'`` quiets a signalling NaN, which only arithmetic rows (whose NaN results
   are arithmetic NaNs anyway) may use; bit-exact rows never read floats this way.
 """
@@ -83,6 +84,37 @@ def write(view: str, lanes: Iterable) -> int:
     return out
 
 
+# NaN lanes of a float width w, SWAR: a lane's low w-1 bits exceed the infinity pattern
+# exactly when adding K carries into the lane's top bit (no carry leaves the lane).
+def _splat(lane: int, w: int) -> int:
+    return sum(lane << (w * i) for i in range(128 // w))
+
+
+NAN_SWAR = {w: (_splat((1 << (w - 1)) - 1, w), _splat((1 << (w - 1)) - 1 - inf, w), _splat(1 << (w - 1), w),
+                _splat(canonical, w))
+            for w, inf, canonical in ((32, 0x7F800000, 0x7FC00000), (64, 0x7FF0000000000000, 0x7FF8000000000000))}
+
+
+def canonical_nans(v: int, w: int) -> int:
+    """v with every NaN lane of width w replaced by the positive canonical NaN."""
+    low, k, top, canonical = NAN_SWAR[w]
+    mask = ((((v & low) + k) & top) >> (w - 1)) * ((1 << w) - 1)
+    return (v & ~mask) | (canonical & mask)
+
+
+def has_nan_lane(r: str, w: int) -> str:
+    """Expression text: nonzero iff the v128 named r has a NaN lane of width w."""
+    low, k, top, _ = NAN_SWAR[w]
+    return f"((({r} & {low:#x}) + {k:#x}) & {top:#x})"
+
+
+def canonicalizing(func: Callable[..., int], w: int) -> Callable[..., int]:
+    """func with its NaN result lanes (width w) made the positive canonical NaN."""
+    def canonical(*vs: int) -> int:
+        return canonical_nans(func(*vs), w)
+    return canonical
+
+
 def exact(rule: Callable, out: str, *ins: str) -> Callable[..., int]:
     """The reference function: result lane i = rule(lane i of each operand)."""
     def lanewise(*vs: int) -> int:
@@ -108,7 +140,8 @@ def exact_pairwise(rule: Callable, out: str, *ins: str) -> Callable[..., int]:
 
 # ----------------------------------------------------------------------------- fast helpers
 
-HELPER_GLOBALS: dict[str, object] = {"_int_from_bytes": int.from_bytes}
+HELPER_GLOBALS: dict[str, object] = {"_int_from_bytes": int.from_bytes, "_struct_error": struct.error,
+                                     "_canonical_nans": canonical_nans}
 _VARS = "xyz"
 
 
@@ -136,22 +169,31 @@ def lane_names(k: int, view: str) -> list[str]:
     return [f"{_VARS[k]}{i}" for i in range(count(view))]
 
 
-def helper(name: str, ins: tuple[str, ...], lanes: list[str], out: str, fallback: Callable) -> Callable[..., int]:
+def helper(name: str, ins: tuple[str, ...], lanes: list[str], out: str, fallback: Callable,
+           saturates: bool = False, canonical: bool = False) -> Callable[..., int]:
     """Compile the fast function `name`: operands unpacked per `ins` into the names of
     `lane_names`, result lane i = the expression lanes[i] (missing lanes zero), packed
-    per `out`.  The source is kept as `func.source`."""
+    per `out`.  When packing fails -- an f32 lane past the f32 range (OverflowError), or,
+    for a `saturates` helper, an integer lane past the lane range (struct.error) -- the
+    result is `fallback`'s.  `canonical`: NaN result lanes become the positive canonical
+    NaN (`fallback` must do the same).  The source is kept as `func.source`."""
     params = ", ".join(f"v{k}" for k in range(len(ins)))
     body = [f"def {name}({params}):"]
     for k, view in enumerate(ins):
         body.append(f"    {', '.join(lane_names(k, view))}, = {_unpacker(view).format(k=k)}")
     lanes = list(lanes) + ["0"] * (128 // width(out) - len(lanes))
     result = f"_int_from_bytes({_packer(out)}({', '.join(lanes)}), 'little')"
-    if out == "f32":
+    errors = "OverflowError" if out == "f32" else "_struct_error" if saturates else None
+    if errors:
         HELPER_GLOBALS[f"_exact{name}"] = fallback
-        body += ["    try:", f"        return {result}", "    except OverflowError:",
+        body += ["    try:", f"        r = {result}", f"    except {errors}:",
                  f"        return _exact{name}({params})"]
     else:
-        body.append(f"    return {result}")
+        body.append(f"    r = {result}")
+    if canonical:
+        w = width(out)
+        body += [f"    if {has_nan_lane('r', w)}:", f"        return _canonical_nans(r, {w})"]
+    body.append("    return r")
     source = "\n".join(body) + "\n"
     exec(compile(source, f"<numerics.lanes {name}>", "exec"), HELPER_GLOBALS)
     func = HELPER_GLOBALS[name]
@@ -178,5 +220,5 @@ def define(source: str, **constants: object) -> dict[str, Callable]:
     return out
 
 
-__all__ = ["width", "count", "read", "write", "exact", "exact_concat", "exact_pairwise", "helper", "parallel",
+__all__ = ["width", "count", "read", "write", "canonical_nans", "has_nan_lane", "canonicalizing", "NAN_SWAR", "exact", "exact_concat", "exact_pairwise", "helper", "parallel",
            "lane_names", "define", "HELPER_GLOBALS"]

@@ -10,7 +10,8 @@ from typing import Callable
 from . import f32 as f32_rows, f64 as f64_rows, i32 as i32_rows, i64 as i64_rows
 from .bits import M128
 from .fused import fma32, fma64
-from .lanes import HELPER_GLOBALS, count, exact, exact_concat, exact_pairwise, helper, parallel, read, write
+from .lanes import (HELPER_GLOBALS, canonicalizing, count, exact, exact_concat, exact_pairwise, helper, parallel,
+                    read, width, write)
 from .memory import SEXT8_32
 from .semantics import OpSemantics, table
 from .swar import (WIDTH, all_true_cond, arithmetic_templates, compare_templates, extadd_templates,
@@ -43,10 +44,11 @@ def row(name: str, params: tuple[str, ...], result: str, func: Callable, templat
     _rows.append(OpSemantics(name, params, result, func, template, cond, None, immediates))
 
 
-def lane_helper(name: str, ins: tuple[str, ...], lanes: list[str], out: str, reference: Callable) -> str:
+def lane_helper(name: str, ins: tuple[str, ...], lanes: list[str], out: str, reference: Callable,
+                saturates: bool = False, canonical: bool = False) -> str:
     """Compile a fast lane helper for the instruction `name`; the template calling it."""
     fname = "_v_" + name.replace(".", "_")
-    helper(fname, ins, lanes, out, reference)
+    helper(fname, ins, lanes, out, reference, saturates, canonical)
     return f"{fname}({', '.join(f'{{{k}}}' for k in range(len(ins)))})"
 
 
@@ -268,11 +270,13 @@ def dot_rows() -> None:
     def q15(a: int, b: int) -> int:
         return max(-32768, min(32767, (a * b + 0x4000) >> 15))
     ref = exact(q15, "s16", "s16", "s16")
-    lanes = parallel("min((({0} * {1}) + 16384) >> 15, 32767)", "s16", "s16")
-    row("i16x8.q15mulr_sat_s", (V, V), V, ref, lane_helper("i16x8.q15mulr_sat_s", ("s16", "s16"), lanes, "s16", ref))
+    # only -32768 * -32768 leaves the lane range: the pack raises and the exact function saturates
+    lanes = parallel("(({0} * {1} + 16384) >> 15)", "s16", "s16")
+    row("i16x8.q15mulr_sat_s", (V, V), V, ref,
+        lane_helper("i16x8.q15mulr_sat_s", ("s16", "s16"), lanes, "s16", ref, saturates=True))
     # relaxed: deterministic choice = the saturating q15mulr_sat_s (wasmtime's)
     row("i16x8.relaxed_q15mulr_s", (V, V), V, ref,
-        lane_helper("i16x8.relaxed_q15mulr_s", ("s16", "s16"), lanes, "s16", ref))
+        lane_helper("i16x8.relaxed_q15mulr_s", ("s16", "s16"), lanes, "s16", ref, saturates=True))
     # relaxed dot, deterministic choice (wasmtime's): both operands signed; i16x8 keeps the
     # low 16 bits of each pair sum (2 * (-128 * -128) = 32768 wraps to -32768); the i32x4
     # form adds its four products and c exactly, then wraps to 32 bits (no 16-bit step).
@@ -302,8 +306,9 @@ def float_rows() -> None:
         for op in ("add", "sub", "mul", "div", "min", "max", "sqrt", "ceil", "floor", "trunc", "nearest"):
             sem = scalar[f"{t}.{op}"]
             views = (t,) * sem.arity
-            ref = exact(sem.func, t, *views)
-            template = lane_helper(f"{shape}.{op}", views, parallel(fast[f"f64.{op}"].template, *views), t, ref)
+            ref = canonicalizing(exact(sem.func, t, *views), w)
+            template = lane_helper(f"{shape}.{op}", views, parallel(fast[f"f64.{op}"].template, *views), t, ref,
+                                   canonical=True)
             row(f"{shape}.{op}", (V,) * sem.arity, V, ref, template)
             if op in ("min", "max"):   # relaxed: deterministic choice = min / max (wasmtime's)
                 row(f"{shape}.relaxed_{op}", (V, V), V, ref, template)
@@ -323,9 +328,9 @@ def float_rows() -> None:
         fma, fma_name = (fma32, "_fma32") if w == 32 else (fma64, "_fma64")
         for op, rule, lane in (("madd", fma, f"{fma_name}({{0}}, {{1}}, {{2}})"),
                                ("nmadd", lambda a, b, c, f=fma: f(-a, b, c), f"{fma_name}(-{{0}}, {{1}}, {{2}})")):
-            ref = exact(rule, t, t, t, t)
+            ref = canonicalizing(exact(rule, t, t, t, t), w)
             row(f"{shape}.relaxed_{op}", (V, V, V), V, ref,
-                lane_helper(f"{shape}.relaxed_{op}", (t, t, t), parallel(lane, t, t, t), t, ref))
+                lane_helper(f"{shape}.relaxed_{op}", (t, t, t), parallel(lane, t, t, t), t, ref, canonical=True))
 
 
 def conversion_rows() -> None:
@@ -344,9 +349,12 @@ def conversion_rows() -> None:
     }
     templates = {**f64_rows.OPS, **i32_rows.OPS}
     for name, (out, view, sem, fast) in conversions.items():
+        nan = fast is None            # demote and promote carry NaNs: canonical, as arithmetic results
         ref = exact(sem.func, out, view)
+        if nan:
+            ref = canonicalizing(ref, width(out))
         lane = templates[fast].template if fast else "{0}"
-        template = lane_helper(name, (view,), parallel(lane, view), out, ref)
+        template = lane_helper(name, (view,), parallel(lane, view), out, ref, canonical=nan)
         row(name, (V,), V, ref, template)
         if name.startswith("i32x4.trunc_sat"):   # relaxed: deterministic choice = saturating (wasmtime's)
             relaxed = name.replace("trunc_sat", "relaxed_trunc")
