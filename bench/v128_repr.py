@@ -2,6 +2,7 @@
 """Which Python object should hold a v128 in generated code?  Measures the candidates.
 
     .venv/bin/python bench/v128_repr.py [--quick]
+    .venv/bin/python bench/v128_repr.py --table [SUBSTRING]   # every row of the real table
 
 Every candidate is one Python object per v128, so stack slots, locals, call arguments
 and exception payloads cost the same for all of them; what differs is the cost of the
@@ -150,6 +151,15 @@ OPS: dict[str, dict[str, str]] = {
     "i32x4.mul": {"int128": "i32x4_mul(a, b)", "bytes16": "b_i32x4_mul(a, b)",
                   "lanes4": "((a[0] * b[0]) & 0xFFFFFFFF, (a[1] * b[1]) & 0xFFFFFFFF, "
                             "(a[2] * b[2]) & 0xFFFFFFFF, (a[3] * b[3]) & 0xFFFFFFFF)"},
+    "v128.xor": {"int128": "a ^ b",
+                 "bytes16": "(_from(a, 'little') ^ _from(b, 'little')).to_bytes(16, 'little')",
+                 "lanes4": "(a[0] ^ b[0], a[1] ^ b[1], a[2] ^ b[2], a[3] ^ b[3])"},
+    "v128.or": {"int128": "a | b",
+                "bytes16": "(_from(a, 'little') | _from(b, 'little')).to_bytes(16, 'little')",
+                "lanes4": "(a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3])"},
+    "i32x4.shr_u 25": {"int128": "(a >> 25) & SHR25",
+                       "bytes16": "((_from(a, 'little') >> 25) & SHR25).to_bytes(16, 'little')",
+                       "lanes4": "(a[0] >> 25, a[1] >> 25, a[2] >> 25, a[3] >> 25)"},
     "i32x4.shl 7": {"int128": "(a << 7) & SHL7", "bytes16": "((_from(a, 'little') << 7) & SHL7).to_bytes(16, 'little')",
                     "lanes4": "((a[0] << 7) & 0xFFFFFFFF, (a[1] << 7) & 0xFFFFFFFF, "
                               "(a[2] << 7) & 0xFFFFFFFF, (a[3] << 7) & 0xFFFFFFFF)"},
@@ -183,7 +193,7 @@ KERNELS: dict[str, list[str]] = {
     "brighten u8 (load, add_sat_u, store)": ["v128.load", "i8x16.add_sat_u", "v128.store"],
     "axpy i32 (2 load, mul, add, store)": ["v128.load", "v128.load", "i32x4.mul", "i32x4.add", "v128.store"],
     "memchr (load, eq, bitmask)": ["v128.load", "i8x16.eq", "i8x16.bitmask"],
-    "mix i32 (add, xor, shl, shr, or)": ["i32x4.add", "v128.and", "i32x4.shl 7", "i32x4.shl 7", "v128.and"],
+    "mix i32 (add, xor, shl, shr_u, or)": ["i32x4.add", "v128.xor", "i32x4.shl 7", "i32x4.shr_u 25", "v128.or"],
     "bytes (load, shuffle, swizzle, store)": ["v128.load", "i8x16.shuffle", "i8x16.swizzle", "v128.store"],
     "lanes (splat, replace, extract)": ["i32x4.splat", "i32x4.replace_lane 2", "i32x4.extract_lane 1"],
 }
@@ -224,11 +234,37 @@ def measure(candidate: str, expr: str, number: int, repeat: int) -> float:
     return (total - empty) / number * 1e9
 
 
+def table_costs(number: int, repeat: int, only: str = "") -> None:
+    """ns per evaluation of every v128 row's (bound) template in heron.numerics."""
+    from heron import numerics as N
+    values = {"a": 0x40490FDB_3F800000_C0000000_BDCCCCCD, "b": 0x3F800000_40000000_C0400000_3DCCCCCD,
+              "c": 0x0F0E0D0C0B0A09080706050403020100, "x": 5, "f": 1.5}
+    results = []
+    for name, op in sorted(N.V128_OPS.items()):
+        if only and only not in name:
+            continue
+        bound = op.bind(*(1 if i == "lane" else bytes(range(0, 32, 2)) for i in op.immediates))
+        names = [("abc"[k] if t == "v128" else "x" if t[0] == "i" else "f") for k, t in enumerate(op.params)]
+        ns = {**N.TEMPLATE_GLOBALS, **{k.upper(): v for k, v in values.items()}}
+        setup = "a = A; b = B; c = C; x = X; f = F"
+        expr = bound.template.format(*names)
+        total = min(timeit.repeat(expr, setup, number=number, repeat=repeat, globals=ns))
+        empty = min(timeit.repeat("pass", setup, number=number, repeat=repeat, globals=ns))
+        results.append(((total - empty) / number * 1e9, name))
+    for cost, name in sorted(results):
+        print(f"{cost:8.0f} ns  {name}")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="fewer iterations")
+    p.add_argument("--table", nargs="?", const="", default=None, metavar="SUBSTRING",
+                   help="instead: time every v128 template of heron.numerics (optionally those matching)")
     args = p.parse_args(argv)
     number, repeat = (20000, 3) if args.quick else (100000, 7)
+    if args.table is not None:
+        table_costs(number // 5, repeat, args.table)
+        return
     candidates = ("int128", "bytes16", "lanes4")
     cost: dict[tuple[str, str], float] = {}
     print(f"{'ns per operation':28}" + "".join(f"{c:>10}" for c in candidates))

@@ -25,6 +25,7 @@ import pytest
 from heron import Trap
 from heron import numerics as N
 from heron.errors import TrapCode
+from testsuite_paths import TESTSUITE, json_from_wast, wasm_tools
 
 wasmtime = pytest.importorskip("wasmtime")
 
@@ -190,15 +191,26 @@ def scalar(rng: random.Random, t: str, name: str) -> int:
 
 
 def fma_case(rng: random.Random, shape: str) -> tuple[int, int, int]:
-    """Lanes where a*b+c cancels or sits near a rounding boundary of the result format."""
+    """Lanes where a separate multiply and add would round differently from a fused one:
+    a*b exactly halfway between two results and c tiny (rounding twice breaks the tie
+    the wrong way), a*b cancelled by c, or a*b with a tiny c."""
     w = lane_width(shape)
     to_bits = _f32b if w == 32 else _f64b
     rnd = (lambda x: struct.unpack("<f", struct.pack("<f", x))[0]) if w == 32 else float
-    lanes = ([], [], [])
+    p = 24 if w == 32 else 53             # (1 + k 2**-ha)(1 + j 2**-hb), k, j odd, ha + hb = p: a midpoint
+    ha, hb = (p + 1) // 2, p // 2
+    lanes: tuple[list[int], list[int], list[int]] = ([], [], [])
     for _ in range(lane_count(shape)):
-        a = rnd(1.0 + rng.getrandbits(20) * 2.0 ** -20)
-        b = rnd(rng.choice((1.0, -1.0)) * (1.0 + rng.getrandbits(20) * 2.0 ** -21))
-        c = -rnd(a * b) if rng.random() < 0.5 else rnd(rng.choice((1.0, -1.0)) * math.ldexp(1.0, -rng.randrange(20, 60)))
+        mode = rng.randrange(3)
+        sign = rng.choice((1.0, -1.0))
+        if mode == 0:
+            a = 1.0 + (2 * rng.getrandbits(ha - 3) + 1) * 2.0 ** -ha
+            b = sign * (1.0 + (2 * rng.getrandbits(hb - 3) + 1) * 2.0 ** -hb)
+            c = rng.choice((1.0, -1.0)) * math.ldexp(1.0, -rng.randrange(w + 10, 2 * w + 40))
+        else:
+            a = rnd(1.0 + rng.getrandbits(20) * 2.0 ** -20)
+            b = rnd(sign * (1.0 + rng.getrandbits(20) * 2.0 ** -21))
+            c = -rnd(a * b) if mode == 1 else rnd(rng.choice((1.0, -1.0)) * math.ldexp(1.0, -rng.randrange(20, 60)))
         for k, x in enumerate((a, b, c)):
             lanes[k].append(to_bits(x))
     return tuple(sum(x << (w * i) for i, x in enumerate(ls)) for ls in lanes)
@@ -400,6 +412,8 @@ def test_rows_are_well_formed() -> None:
 def test_bind_pastes_immediates() -> None:
     row = N.V128_OPS["i32x4.extract_lane"]
     assert row.immediates == ("lane",)
+    assert row.template == "(({0} >> 32 * {lane}) & 0xffffffff)"        # the docstrings' examples
+    assert row.bind(1).template == "(({0} >> 32 * 1) & 0xffffffff)"
     v = 0x44444444_33333333_22222222_11111111
     bound = row.bind(2)
     assert bound.immediates == () and "{lane}" not in bound.template
@@ -583,8 +597,6 @@ def _may_have_single_ops(data: bytes) -> bool:
 def _single_op_exports(wasm_file) -> dict[str, tuple]:
     """Exports whose body is `local.get` of each parameter, then one SIMD instruction
     (with its immediates): name -> (row, immediates)."""
-    from testsuite_paths import wasm_tools
-
     if not _may_have_single_ops(wasm_file.read_bytes()):
         return {}
     text = subprocess.run([wasm_tools(), "print", str(wasm_file)], capture_output=True, text=True,
@@ -618,7 +630,7 @@ def _value(arg: dict) -> int:
     return int(arg["value"]) & ((1 << WIDTH[arg["type"]]) - 1)
 
 
-def _lane_ok(pattern: str, got: int, w: int, float_lane: bool) -> bool:
+def _lane_ok(pattern: str, got: int, w: int) -> bool:
     if pattern == "nan:canonical":
         return is_nan(got, w) and is_canonical(got, w)
     if pattern == "nan:arithmetic":
@@ -631,21 +643,17 @@ def _expected_ok(expected: dict, got: int) -> bool:
         return any(_expected_ok(e, got) for e in expected["values"])
     if expected["type"] == "v128":
         w = _LANE_BITS[expected["lane_type"]]
-        return all(_lane_ok(p, x, w, expected["lane_type"][0] == "f")
-                   for p, x in zip(expected["value"], lanes_of(got, w)))
-    return _lane_ok(expected["value"], got, WIDTH[expected["type"]], expected["type"][0] == "f")
+        return all(_lane_ok(p, x, w) for p, x in zip(expected["value"], lanes_of(got, w)))
+    return _lane_ok(expected["value"], got, WIDTH[expected["type"]])
 
 
 def _simd_scripts() -> list[str]:
-    from testsuite_paths import TESTSUITE
     return sorted(p.stem for pattern in SIMD_SCRIPTS for p in TESTSUITE.glob(pattern))
 
 
 @pytest.mark.parametrize("script", _simd_scripts())
 def test_official_suite_single_op_functions(testsuite_dir, script: str) -> None:
     """Every assert_return of the script on a function that is one SIMD instruction."""
-    from testsuite_paths import json_from_wast
-
     converted = json_from_wast(testsuite_dir / f"{script}.wast")
     if converted is None:
         pytest.skip("wasm-tools not available")

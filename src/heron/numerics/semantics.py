@@ -24,10 +24,10 @@ immediate-free row (function partially applied, template with literals), which t
 compiler then treats exactly like a scalar row:
 
     row = OPS["i32x4.extract_lane"]      # immediates=("lane",)
-    row.template == "(({0} >> 32 * {lane}) & 0xFFFFFFFF)"
+    row.template == "(({0} >> 32 * {lane}) & 0xffffffff)"
     row.func(1, v)                       # lane 1 of v
     bound = row.bind(1)
-    bound.template == "(({0} >> 32 * 1) & 0xFFFFFFFF)"   # CPython folds 32 * 1
+    bound.template == "(({0} >> 32 * 1) & 0xffffffff)"   # CPython folds 32 * 1
     bound.func(v) == row.func(1, v)
 
 Each immediate kind has one literal form (`IMMEDIATE_KINDS`): a lane is an int, the

@@ -1,7 +1,107 @@
 """v128: every fixed-width SIMD and relaxed-SIMD instruction that computes on values
-(memory forms in v128_memory.py), each exact function beside its inline template.
+(loads and stores: v128_memory.py), each exact function beside its inline template.
 
-DOCSTRING-PLACEHOLDER
+Representation
+--------------
+A v128 is ONE Python int, 0 <= v < 2**128, lane 0 in the low bits: the 16 bytes of its
+memory image read little-endian as one number.  Float lanes hold their raw IEEE bits,
+so moving a lane never touches a NaN payload; scalars cross at the lane boundary
+(`extract_lane`, `splat`, `replace_lane` use the scalar reinterpret templates).  A
+`v128.const` is the int literal of its 16 bytes, little-endian.
+
+Chosen by measurement (bench/v128_repr.py; CPython 3.11, x86-64; ns per operation as
+generated code contains it, operands in locals) against a 16-byte `bytes` and a tuple
+of four u32 lanes:
+
+                              int128  bytes16  lanes4
+    v128.and                      20      142     120
+    v128.bitselect                58      701    1156
+    i8x16.add                    124      700    1024
+    i8x16.add_sat_u              438     1029    1229
+    i8x16.eq                     193      684    1039
+    i32x4.add                    125      686     180
+    i32x4.mul                    620      481     227
+    i32x4.shl 7                   42      129     192
+    f32x4.add                    424      270     616
+    f32x4.mul                    447      294     608
+    i8x16.shuffle                191      103     399
+    i8x16.swizzle                169       70     364
+    i32x4.extract_lane 1          39       54       3
+    i32x4.replace_lane 2          60      181      30
+    i32x4.splat                   24       62      23
+    v128.load                    106       57      57
+    v128.store                    87       44     191
+    i8x16.bitmask                187      187     304
+    v128.any_true                  6       29      29
+    kernels (one loop iteration):
+    dot f32: 2 load, mul, add   1084      678    1337
+    brighten u8: load, add_sat_u, store      631  1130  1477
+    axpy i32: 2 load, mul, add, store       1044  1326   711
+    memchr: load, eq, bitmask    487      929    1399
+    mix i32: add, and, shl x2, and           249  1226   804
+    bytes: load, shuffle, swizzle, store     553   275  1012
+    lanes: splat, replace, extract           123   298    56
+    all kernels                 4171     5862    6796
+
+The int wins where SIMD code spends its operations: bitwise ops are one int op, add
+and sub of any lane width five (SWAR, swar.py), splat one multiply, extract and
+replace a shift and a mask, comparisons, min/max and saturating arithmetic stay on
+whole ints, shuffles and swizzles are one `bytes.translate`.  `bytes` is ~1.5x faster
+for float arithmetic and memory (struct works on it directly) and the lane tuple for
+i32x4-only code, but each loses every other kernel to conversions.  All candidates are
+one object a value, so stack slots, call arguments and exception payloads cost the same.
+`bench/v128_repr.py --table` times every row of this table.
+
+How rows are built
+------------------
+Every lane-wise row is generated per lane shape, never written per opcode: integer
+rules once for widths 8/16/32/64 (`_int_rules`, whole-int templates from swar.py);
+float rows from the scalar rows of f32.py/f64.py -- the exact function applies the
+scalar FUNCTION per lane (lanes.exact), the template calls a helper generated from the
+scalar TEMPLATE per lane (lanes.helper), so NaN and rounding rules are the scalar ones.
+Widening, narrowing, pairwise and dot rows use the same two builders over half views
+(``s8:low``) and pair expressions.  Templates that are more than an expression call a
+helper named ``_v_<instruction>``; GLOBALS holds them.
+
+Immediates
+----------
+Lane indices and the shuffle pattern are named placeholders, pasted by `row.bind`
+(semantics.py): the function takes them first, the template names them.
+
+    row = OPS["i8x16.extract_lane_u"]                  # immediates == ("lane",)
+    row.template == "(({0} >> 8 * {lane}) & 0xff)"
+    row.func(3, v)                                     # lane 3 of v
+    row.bind(3).template == "(({0} >> 8 * 3) & 0xff)"  # CPython folds 8 * 3
+    OPS["i8x16.shuffle"].bind(pattern)                 # `{lanes}`: a 16-byte bytes literal
+
+Relaxed SIMD: one deterministic choice, wasmtime's with relaxed_simd_deterministic
+-----------------------------------------------------------------------------------
+* i8x16.relaxed_swizzle = i8x16.swizzle: an index >= 16 gives 0.
+* i32x4.relaxed_trunc_f32x4_s/_u, relaxed_trunc_f64x2_s/u_zero = the trunc_sat rows:
+  NaN gives 0, out-of-range saturates.
+* f32x4/f64x2.relaxed_madd = a * b + c FUSED (one rounding, fused.py); relaxed_nmadd =
+  -(a * b) + c fused.
+* i8x16/i16x8/i32x4/i64x2.relaxed_laneselect = v128.bitselect (bit by bit, not by the
+  mask lanes' top bits).
+* f32x4/f64x2.relaxed_min/_max = min/max (NaN if either is, -0 < +0).
+* i16x8.relaxed_q15mulr_s = i16x8.q15mulr_sat_s (0x8000 * 0x8000 saturates to 0x7fff).
+* i16x8.relaxed_dot_i8x16_i7x16_s: both operands signed, each pair sum wraps to 16 bits
+  (2 * (-128 * -128) gives -32768).
+* i32x4.relaxed_dot_i8x16_i7x16_add_s: both operands signed, the four products and c
+  added exactly, wrapped to 32 bits (no 16-bit intermediate).
+The tests compare each with wasmtime (relaxed_simd_deterministic) on random and edge
+lanes, and the official relaxed scripts accept them.
+
+NaN results
+-----------
+Bit-moving rows (abs, neg, pmin, pmax, lane access, shuffles, bitwise) keep NaN bits
+exactly.  Arithmetic rows (add sub mul div sqrt min max ceil floor trunc nearest,
+relaxed madd/nmadd/min/max, demote, promote) give the POSITIVE CANONICAL NaN for every
+NaN lane: an arithmetic NaN, so allowed wherever the spec says nan:arithmetic, and
+nan:canonical too.  Why not propagate payloads like the scalar rows: CPython's
+specialised float addition (after ~8 calls) propagates the other operand's NaN than the
+generic one, so which payload came out would depend on how warm the code was.  One
+SWAR test of the packed result (lanes.has_nan_lane) keeps the NaN-free path cheap.
 """
 from __future__ import annotations
 
