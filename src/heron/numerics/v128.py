@@ -240,7 +240,7 @@ def shuffle_rows() -> None:
     row("i8x16.shuffle", (V, V), V, shuffle,
         "_int_from_bytes({lanes}.translate(({0} | ({1} << 128)).to_bytes(256, 'little')), 'little')",
         immediates=("lanes",))
-    swizzle_template = "_int_from_bytes({1}.to_bytes(16, 'little').translate({0}.to_bytes(256, 'little')), 'little')"
+    swizzle_template = "_int_from_bytes(({1}).to_bytes(16, 'little').translate(({0}).to_bytes(256, 'little')), 'little')"
     row("i8x16.swizzle", (V, V), V, swizzle, swizzle_template)
     row("i8x16.relaxed_swizzle", (V, V), V, swizzle, swizzle_template)  # deterministic: swizzle's zeros
 
@@ -301,7 +301,7 @@ def integer_rows() -> None:
             templates["mul"] = ("((({0} & 0xffffffffffffffff) * ({1} & 0xffffffffffffffff) & 0xffffffffffffffff)"
                                 " | ((({0} >> 64) * ({1} >> 64) & 0xffffffffffffffff) << 64))")
         else:
-            templates["popcnt"] = "_int_from_bytes({0}.to_bytes(16, 'little').translate(_v_popcnt8), 'little')"
+            templates["popcnt"] = "_int_from_bytes(({0}).to_bytes(16, 'little').translate(_v_popcnt8), 'little')"
         for op in _COMMON + _SHAPE_OPS[w]:
             views, rule = rules[op]
             result = V
@@ -326,7 +326,7 @@ def test_rows(shape: str, w: int) -> None:
         arithmetic_templates(w)["all_true"], all_true_cond(w))
     step = "" if w == 8 else f"[::{w // 8}]"
     row(f"{shape}.bitmask", (V,), "i32", lambda a: sum(1 << i for i, x in enumerate(read(s, a)) if x < 0),
-        f"int({{0}}.to_bytes(16, 'big'){step}.translate(_v_top01), 2)")
+        f"int(({{0}}).to_bytes(16, 'big'){step}.translate(_v_top01), 2)")
 
 
 # ----------------------------------------------------------------------------- widening and narrowing

@@ -13,7 +13,7 @@ loads whose other lanes come from it), {lane} the lane immediate.  Functions tak
 lane first: ``load_lane(lane, mem, addr, v)``, ``store_lane(lane, mem, addr, v)``.
 
     v128.load          _int_from_bytes(_v_16s_from({0}, {1})[0], 'little')   ~120 ns
-    v128.store         _v_16s_into({0}, {1}, {2}.to_bytes(16, 'little'))     ~100 ns
+    v128.store         _v_16s_into({0}, {1}, ({2}).to_bytes(16, 'little'))     ~100 ns
     v128.load8x8_s     _int_from_bytes(_pack_8h(*_v_8b_from({0}, {1})), 'little')  (struct sign-extends)
     v128.load32_splat  (_u32_from({0}, {1})[0] * 0x100000001000000010000000100000001)
     v128.load16_lane   (({2} & (M128 ^ (0xffff << 16 * {lane}))) | (_u16_from({0}, {1})[0] << 16 * {lane}))
@@ -61,7 +61,7 @@ def _row(name: str, size: int, raw: Callable, template: str, immediates: tuple[s
 
 
 _row("v128.load", 16, lambda m, a: _load(m, a, 16), "_int_from_bytes(_v_16s_from({0}, {1})[0], 'little')")
-_row("v128.store", 16, lambda m, a, v: _store(m, a, 16, v), "_v_16s_into({0}, {1}, {2}.to_bytes(16, 'little'))")
+_row("v128.store", 16, lambda m, a, v: _store(m, a, 16, v), "_v_16s_into({0}, {1}, ({2}).to_bytes(16, 'little'))")
 
 # extending loads: 8 bytes, lanes widened (struct packs the signed values sign-extended)
 for _name, _src, _dst in (("load8x8_s", "8b", "8h"), ("load8x8_u", "8B", "8H"), ("load16x4_s", "4h", "4i"),
