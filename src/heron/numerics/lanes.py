@@ -84,14 +84,15 @@ def write(view: str, lanes: Iterable) -> int:
     return out
 
 
-# NaN lanes of a float width w, SWAR: a lane's low w-1 bits exceed the infinity pattern
-# exactly when adding K carries into the lane's top bit (no carry leaves the lane).
-def _splat(lane: int, w: int) -> int:
+def splat(lane: int, w: int) -> int:
+    """The v128 with `lane` (0 <= lane < 2**w) in every w-bit lane."""
     return sum(lane << (w * i) for i in range(128 // w))
 
 
-NAN_SWAR = {w: (_splat((1 << (w - 1)) - 1, w), _splat((1 << (w - 1)) - 1 - inf, w), _splat(1 << (w - 1), w),
-                _splat(canonical, w))
+# NaN lanes of a float width w, SWAR: a lane's low w-1 bits exceed the infinity pattern
+# exactly when adding K carries into the lane's top bit (no carry leaves the lane).
+NAN_SWAR = {w: (splat((1 << (w - 1)) - 1, w), splat((1 << (w - 1)) - 1 - inf, w), splat(1 << (w - 1), w),
+                splat(canonical, w))
             for w, inf, canonical in ((32, 0x7F800000, 0x7FC00000), (64, 0x7FF0000000000000, 0x7FF8000000000000))}
 
 
@@ -220,5 +221,5 @@ def define(source: str, **constants: object) -> dict[str, Callable]:
     return out
 
 
-__all__ = ["width", "count", "read", "write", "canonical_nans", "has_nan_lane", "canonicalizing", "NAN_SWAR", "exact", "exact_concat", "exact_pairwise", "helper", "parallel",
+__all__ = ["width", "count", "read", "write", "splat", "canonical_nans", "has_nan_lane", "canonicalizing", "NAN_SWAR", "exact", "exact_concat", "exact_pairwise", "helper", "parallel",
            "lane_names", "define", "HELPER_GLOBALS"]

@@ -22,14 +22,9 @@ lane's all-ones, ONE the value 1 in every lane, EVEN the even lanes (each then s
 from __future__ import annotations
 
 from .bits import M128
-from .lanes import define
+from .lanes import define, splat
 
 WIDTHS = (8, 16, 32, 64)
-
-
-def splat(lane: int, w: int) -> int:
-    """The v128 with `lane` (0 <= lane < 2**w) in every w-bit lane."""
-    return sum(lane << (w * i) for i in range(128 // w))
 
 
 class Width:

@@ -9,44 +9,45 @@ so moving a lane never touches a NaN payload; scalars cross at the lane boundary
 (`extract_lane`, `splat`, `replace_lane` use the scalar reinterpret templates).  A
 `v128.const` is the int literal of its 16 bytes, little-endian.
 
-Chosen by measurement (bench/v128_repr.py; CPython 3.11, x86-64; ns per operation as
-generated code contains it, operands in locals) against a 16-byte `bytes` and a tuple
-of four u32 lanes:
+Chosen by measurement (bench/v128_repr.py; CPython 3.11, x86-64, a shared machine
+(load ~2-4), so compare ratios; ns per operation as generated code contains it,
+operands in locals) against a 16-byte `bytes` and a tuple of four u32 lanes:
 
-                              int128  bytes16  lanes4
-    v128.and                      20      142     120
-    v128.bitselect                58      701    1156
-    i8x16.add                    124      700    1024
-    i8x16.add_sat_u              438     1029    1229
-    i8x16.eq                     193      684    1039
-    i32x4.add                    125      686     180
-    i32x4.mul                    620      481     227
-    i32x4.shl 7                   42      129     192
-    f32x4.add                    424      270     616
-    f32x4.mul                    447      294     608
-    i8x16.shuffle                191      103     399
-    i8x16.swizzle                169       70     364
-    i32x4.extract_lane 1          39       54       3
-    i32x4.replace_lane 2          60      181      30
-    i32x4.splat                   24       62      23
-    v128.load                    106       57      57
-    v128.store                    87       44     191
-    i8x16.bitmask                187      187     304
-    v128.any_true                  6       29      29
-    kernels (one loop iteration):
-    dot f32: 2 load, mul, add   1084      678    1337
-    brighten u8: load, add_sat_u, store      631  1130  1477
-    axpy i32: 2 load, mul, add, store       1044  1326   711
-    memchr: load, eq, bitmask    487      929    1399
-    mix i32: add, and, shl x2, and           249  1226   804
-    bytes: load, shuffle, swizzle, store     553   275  1012
-    lanes: splat, replace, extract           123   298    56
-    all kernels                 4171     5862    6796
+                                        int128  bytes16  lanes4
+    v128.and                                20      147     160
+    v128.bitselect                          57     1060    1585
+    i8x16.add                              158      939    1358
+    i8x16.add_sat_u                        635     1483    2005
+    i8x16.eq                               272     1044    1515
+    i32x4.add                              160      922     233
+    i32x4.mul                              806      623     294
+    v128.xor                                18      179     166
+    i32x4.shl 7                             36      148     264
+    f32x4.add                              593      373     833
+    f32x4.mul                              572      378     813
+    i8x16.shuffle                          260      132     534
+    i8x16.swizzle                          215      105     480
+    i32x4.extract_lane 1                    37       53       3
+    i32x4.replace_lane 2                    56      223      28
+    i32x4.splat                             21       59      22
+    v128.load                              100       55      55
+    v128.store                             105       44     261
+    i8x16.bitmask                          259      253     412
+    v128.any_true                            5       28      27
+    one loop iteration of a kernel:
+    dot f32: 2 load, mul, add             1365      862    1756
+    brighten u8: load, add_sat_u, store    840     1582    2321
+    axpy i32: 2 load, mul, add, store     1271     1700     897
+    memchr: load, eq, bitmask              631     1353    1982
+    mix i32: add, xor, shl, shr_u, or      269     1588     954
+    bytes: load, shuffle, swizzle, store   679      336    1329
+    lanes: splat, replace, extract         114      335      53
+    all kernels                           5170     7755    9291   (1 : 1.50 : 1.80)
 
 The int wins where SIMD code spends its operations: bitwise ops are one int op, add
 and sub of any lane width five (SWAR, swar.py), splat one multiply, extract and
 replace a shift and a mask, comparisons, min/max and saturating arithmetic stay on
-whole ints, shuffles and swizzles are one `bytes.translate`.  `bytes` is ~1.5x faster
+whole ints, shuffles and swizzles are one `bytes.translate`.  `bytes` is ~1.6-2x faster
 for float arithmetic and memory (struct works on it directly) and the lane tuple for
 i32x4-only code, but each loses every other kernel to conversions.  All candidates are
 one object a value, so stack slots, call arguments and exception payloads cost the same.
@@ -58,7 +59,8 @@ Every lane-wise row is generated per lane shape, never written per opcode: integ
 rules once for widths 8/16/32/64 (`_int_rules`, whole-int templates from swar.py);
 float rows from the scalar rows of f32.py/f64.py -- the exact function applies the
 scalar FUNCTION per lane (lanes.exact), the template calls a helper generated from the
-scalar TEMPLATE per lane (lanes.helper), so NaN and rounding rules are the scalar ones.
+scalar TEMPLATE per lane (lanes.helper), so rounding, and which lanes are NaN, follow
+the scalar rules (the NaN bits: below).
 Widening, narrowing, pairwise and dot rows use the same two builders over half views
 (``s8:low``) and pair expressions.  Templates that are more than an expression call a
 helper named ``_v_<instruction>``; GLOBALS holds them.
