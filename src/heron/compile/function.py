@@ -98,8 +98,6 @@ class FunctionCompiler:
     def compile(self) -> None:
         body = self.body
         targeted, max_depth = label_targets(body, self.ends)
-        if self.eh.has_handlers and not self.flat:
-            raise FlatNeeded()
         self.targeted = targeted
         if not self.flat and max_depth > MAX_INDENT:
             raise FlatNeeded()
