@@ -21,8 +21,8 @@ from .compile import CompiledModule, CompileOptions
 from .compile.persist import cache_key, deserialize_module, module_hash, serialize_module
 from .errors import DecodeError, HeronError, LinkError
 from .gcpause import paused_gc
-from .runtime import (Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType, Instance,
-                      Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
+from .runtime import (Caller, Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType,
+                      Instance, Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
 from .text import parse_module
 from .valid import validate
 
@@ -176,6 +176,7 @@ class Linker:
         self.engine = engine
         self._defs: dict[tuple[str, str], Any] = {}
         self.allow_shadowing = False
+        self._wasi = False
 
     def define(self, store: Store, module: str, name: str, item) -> None:
         key = (module, name)
@@ -183,10 +184,16 @@ class Linker:
             raise LinkError(f"import {module}::{name} defined twice")
         self._defs[key] = item
 
-    def define_func(self, module: str, name: str, ty: "FuncType", func, store: Store | None = None) -> None:
+    def define_func(self, module: str, name: str, ty: "FuncType", func, store: Store | None = None,
+                    access_caller: bool = False) -> None:
         if store is None:
             raise TypeError("define_func needs the store (heron keeps host functions per store)")
-        self.define(store, module, name, Func(store, ty, func))
+        self.define(store, module, name, Func(store, ty, func, access_caller=access_caller))
+
+    def define_wasi(self) -> None:
+        """Link WASI imports (`wasi_snapshot_preview1`, `wasi_unstable`) to the WASI context of
+        the store that instantiates (Store.set_wasi), as wasmtime-py's define_wasi does."""
+        self._wasi = True
 
     def define_instance(self, store: Store, name: str, instance: Instance) -> None:
         for export, item in instance.exports(store).items():
@@ -194,14 +201,19 @@ class Linker:
 
     def instantiate(self, store: Store, module: Module) -> Instance:
         items = []
+        wasi = store._state.wasi if self._wasi else None
         for imp in module.compiled.module.imports:
             item = self._defs.get((imp.module, imp.name))
+            if item is None and wasi is not None:
+                item = wasi.import_item(imp.module, imp.name)     # heron.wasi.WasiContext
             if item is None:
-                raise LinkError(f"unknown import: {imp.module}::{imp.name} has not been defined")
+                hint = " (Linker.define_wasi links WASI only in a store given Store.set_wasi)" \
+                    if self._wasi and wasi is None else ""
+                raise LinkError(f"unknown import: {imp.module}::{imp.name} has not been defined{hint}")
             items.append(item)
         return Instance(store, module, items)
 
 
 __all__ = ["Config", "Engine", "Store", "Module", "Instance", "Linker", "Func", "FuncType", "ValType",
            "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",
-           "ImportType", "ExportType", "load_module"]
+           "ImportType", "ExportType", "Caller", "load_module"]

@@ -110,6 +110,17 @@ class Trap(HeronError):
         return "\n".join(lines)
 
 
+class ExitTrap(HeronError):
+    """The program called WASI `proc_exit(code)`: it asked to end, it did not fail.
+
+    Not a Trap: it leaves Wasm unchanged (no Wasm handler, not even `catch_all`, sees it),
+    so the embedder decides what an exit means (the CLI exits with `code`)."""
+
+    def __init__(self, code: int):
+        self.code = code
+        super().__init__(f"exited with status {code}")
+
+
 class WasmException(HeronError):
     """A Wasm exception that left Wasm uncaught, or that a host function throws into Wasm."""
 

@@ -83,17 +83,20 @@ def test_warm_start_skips_decode_validate_and_compile(tmp_path, strategy, monkey
     assert warm.compiled.store.misses == 0 and warm.compiled.store.hits == 5
 
 
-def test_cache_key_separates_strategies_targets_and_options(tmp_path):
+def test_cache_key_separates_strategies_targets_and_options(tmp_path, monkeypatch):
+    import heron.compile.driver as hc
     data = binary()
     keys = set()
-    for strategy in STRATEGIES:
-        for target in ("x86_64-sysv", "aarch64"):
-            for stack in (1 << 20, 1 << 21):
-                engine = Engine(Config(strategy=strategy, target=target, stack_size=stack, cache=tmp_path))
+    for elide in (True, False):
+        monkeypatch.setattr(hc, "ELIDE_FRAMES", elide)
+        for strategy in STRATEGIES:
+            for target in ("x86_64-sysv", "aarch64"):
+                engine = Engine(Config(strategy=strategy, target=target, cache=tmp_path))
                 m = Module(engine, data)
                 keys.add(m.compiled.store.key)
                 assert run(m, engine) == EXPECTED
-    assert len(keys) == 8
+    # baseline never elides: the switch changes only the optimizing keys
+    assert len(keys) == 6
 
 
 def entries(tmp_path: Path) -> dict[str, Path]:
@@ -197,8 +200,11 @@ def test_deserialize_refuses_other_configurations_and_damage(monkeypatch):
         Module.deserialize(Engine(Config(strategy="baseline")), data)
     with pytest.raises(HeronError, match="target 'x86_64-sysv'.*'aarch64'"):
         Module.deserialize(Engine(Config(target="aarch64")), data)
-    with pytest.raises(HeronError, match="stack_size|options"):
-        Module.deserialize(Engine(Config(stack_size=1 << 21)), data)
+    import heron.compile.driver as hc
+    monkeypatch.setattr(hc, "ELIDE_FRAMES", False)
+    with pytest.raises(HeronError, match="serialized for options .*elide=1.*elide=0"):
+        Module.deserialize(Engine(), data)
+    monkeypatch.undo()
     with pytest.raises(HeronError, match="not a serialized Heron module"):
         Module.deserialize(Engine(), b"\0asm\1\0\0\0")
     with pytest.raises(HeronError, match="damaged"):

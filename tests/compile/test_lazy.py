@@ -93,12 +93,16 @@ def test_first_call_from_another_instance(strategy):
       (func (export "via_import") (param i32) (result i32) (call $f (local.get 0)))
       (func (export "tail_import") (param i32) (result i32) (return_call $f (local.get 0))))""")
     shared = inst.exports(store)["shared"]
-    u = Instance(store, user, [shared]).exports(store)
+    user_inst = Instance(store, user, [shared])
+    u = user_inst.exports(store)
     assert not compiled(module, DIRECT)
-    assert u["via_import"](store, 1) == 2                # compiles $direct in the exporting module
+    assert u["tail_import"](store, 2) == 3               # compiles $direct in the exporting module
     assert compiled(module, DIRECT)
-    assert u["tail_import"](store, 2) == 3
+    assert u["via_import"](store, 1) == 2
     assert inst.exports(store)["call_direct"](store, 3) == 4
+    # the importer's own binding of the import (a return_call uses F<i>) is the real code now
+    assert not is_stub(user_inst._state.namespace["F0"])
+    assert user_inst._state.namespace["F0"] is shared.code
 
 
 TRAPS = """(module

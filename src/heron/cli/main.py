@@ -28,9 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = ("wast", "run", "explain")
+
+
+def implicit_run(argv: list[str]) -> list[str]:
+    """`heron FILE ARGS...` (or `heron --dir . FILE ...`) means `heron run ...`, as
+    `wasmtime FILE` means `wasmtime run FILE`."""
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        return ["run", *argv]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(implicit_run(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         parser.print_help()
         return 0

@@ -1,37 +1,67 @@
-"""`heron run` — load, validate and (once heron.runtime exists) run a module.
+"""`heron run` — run a WebAssembly module, as `wasmtime run` does.
 
-Until the runtime lands this loads and validates the module, then exits with
-status 2 and says that execution is not available yet.
+    heron run [OPTIONS] FILE [ARGS...]        (or just `heron FILE [ARGS...]`)
+
+A WASI program (a module importing `wasi_snapshot_preview1` or `wasi_unstable`) gets
+ARGS as its argv (argv[0] is FILE as given, or --argv0), the variables --env gives, the
+directories --dir preopens, and this process's own stdin, stdout and stderr (binary,
+unbuffered). The exit status is proc_exit's code, 0 when `_start` returns, 134 after a
+trap (whose Wasm backtrace is printed), 1 for any other error (one line, no traceback).
+
+`--invoke NAME` calls that export instead of `_start`, with ARGS parsed by its parameter
+types. The results of the function called (--invoke's, or a `_start` that has some) are
+printed one a line.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 from pathlib import Path
 
-from ..errors import DecodeError, HeronError, ParseError, ValidationError
-from ..unwind.trace import UnwindTrace
+from ..binary import decode, encode
+from ..errors import DecodeError, ExitTrap, HeronError, LinkError, ParseError, Trap, ValidationError, WasmException
+from .. import Config, Engine, Func, Linker, Module, Store
 from ..script import loading
 from ..script.adapters import runtime_available
 from ..script.commands import ModuleSource
+from ..unwind.trace import UnwindTrace
+from ..wasi import ABIS, WasiConfig, unsupported_import
 from .options import add_feature_option, add_machine_options, features_from
 
 EXIT_NO_EXECUTION = 2
+EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
+COMPONENT_HEADER = b"\0asm\x0d\x00\x01\x00"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "run", help="run a WebAssembly module (.wasm or .wat)",
-        description="Load, validate and run a module: call its start function, then the export "
-                    "named by --invoke (default: _start if exported) with ARGS.")
+        "run", help="run a WebAssembly module (.wasm or .wat), WASI programs included",
+        description="Load, validate and run a module: call its start function, then _start (or "
+                    "the export named by --invoke). A WASI program gets ARGS as its arguments "
+                    "after FILE, the --env variables, the --dir directories and this process's "
+                    "stdio; the exit status is its proc_exit code.")
     add_feature_option(parser)
     add_machine_options(parser, allow_all=False)
-    parser.add_argument("--invoke", metavar="NAME", help="the export to call")
+    parser.add_argument("--invoke", metavar="NAME",
+                        help="call this export instead of _start, with ARGS as its typed arguments; "
+                             "print its results")
+    parser.add_argument("--argv0", metavar="NAME", help="the program's argv[0] (default: FILE as given)")
+    parser.add_argument("--dir", dest="dirs", action="append", default=[], metavar="HOST[::GUEST]",
+                        help="preopen the host directory HOST as GUEST (default: the same name); "
+                             "may repeat")
+    parser.add_argument("--env", dest="envs", action="append", default=[], metavar="NAME[=VALUE]",
+                        help="set a WASI environment variable; NAME alone passes on this process's "
+                             "value; may repeat (nothing else of the host environment is visible)")
+    parser.add_argument("--tcplisten", action="append", default=[], metavar="HOST:PORT",
+                        help="give the program a listening TCP socket (the next fd after the "
+                             "preopened directories), for sock_accept; may repeat")
     parser.add_argument("--trace-unwind", action="store_true",
                         help="print each frame the exception unwinder walks")
     parser.add_argument("file", metavar="FILE", help="a .wasm binary or .wat text module")
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
-                        help="arguments for the invoked function (everything after FILE)")
+                        help="the program's arguments (with --invoke: the function's arguments)")
     parser.set_defaults(handler=main)
 
 
@@ -41,6 +71,9 @@ def module_source(path: Path) -> ModuleSource:
         data = path.read_bytes()
     except OSError as e:
         raise HeronError(f"{path}: cannot read: {e.strerror or e}") from None
+    if data.startswith(COMPONENT_HEADER):
+        raise HeronError(f"{path} is a WebAssembly component (WASI 0.2 and later); heron runs core "
+                         f"modules (WASI preview1)")
     if data.startswith(b"\0asm"):
         return ModuleSource(kind="binary", line=1, data=data)
     try:
@@ -52,6 +85,12 @@ def module_source(path: Path) -> ModuleSource:
 
 def load_and_validate(path: Path, features) -> object:
     """The validated ast.Module of FILE; a malformed or invalid module is a HeronError naming FILE."""
+    return load_module(path, features)[0]
+
+
+def load_module(path: Path, features) -> tuple[object, bool]:
+    """(the validated ast.Module of FILE, whether it was text); a malformed or invalid module
+    is a HeronError naming FILE."""
     source = module_source(path)
     try:
         module = loading.load(source, features)
@@ -61,20 +100,24 @@ def load_and_validate(path: Path, features) -> object:
         loading.validate(module, features)
     except ValidationError as e:
         raise HeronError(f"{path}: invalid module: {e}") from None
-    return module
+    return module, source.kind == "text"
 
 
 def main(args: argparse.Namespace) -> int:
     features = features_from(args)
-    module = load_and_validate(Path(args.file), features)
+    module, from_text = load_module(Path(args.file), features)
     if not runtime_available():
         print(f"heron run: {args.file}: module is valid, but execution is not available yet "
               f"(heron.runtime is still being built)", file=sys.stderr)
         return EXIT_NO_EXECUTION
-    return execute(args, module, features)
-
-
-EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
+    try:
+        return execute(args, module, features, from_text)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def parse_arg(text: str, valtype) -> object:
@@ -103,29 +146,72 @@ def format_result(value: object, valtype) -> str:
     return str(value)
 
 
-def execute(args: argparse.Namespace, module, features) -> int:
-    """Instantiate (runs the start function), then call --invoke NAME (or _start) with ARGS."""
-    import heron
-    from ..errors import Trap, WasmException
-    engine = heron.Engine(heron.Config(target=args.target, strategy=args.strategy, features=features))
-    store = heron.Store(engine)
+def wasi_config(args: argparse.Namespace) -> WasiConfig:
+    """The WASI view of this command line: argv, --env, --dir, --tcplisten, and this
+    process's stdio."""
+    config = WasiConfig()
+    argv0 = args.argv0 if args.argv0 is not None else args.file
+    config.argv = [os.fsencode(a) for a in [argv0, *args.args]]
+    env = []
+    for spec in args.envs:
+        name, eq, value = spec.partition("=")
+        if not eq:
+            if name not in os.environ:
+                continue                      # inheriting a variable the host does not have
+            value = os.environ[name]
+        env.append((os.fsencode(name), os.fsencode(value)))
+    config.env = env
+    for spec in args.dirs:
+        host, sep, guest = spec.partition("::")
+        config.preopen_dir(host, guest if sep else host)
+    for address in args.tcplisten:
+        config.preopen_socket(_listen(address))
+    config.inherit_stdin()
+    config.inherit_stdout()
+    config.inherit_stderr()
+    return config
+
+
+def _listen(address: str) -> socket.socket:
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise HeronError(f"--tcplisten {address!r}: expected HOST:PORT")
+    try:
+        return socket.create_server((host.strip("[]") or "127.0.0.1", int(port)))
+    except OSError as e:
+        raise HeronError(f"--tcplisten {address}: {e.strerror or e}") from None
+
+
+def execute(args: argparse.Namespace, module, features, from_text: bool = False) -> int:
+    """Instantiate with WASI (runs the start function), then call --invoke NAME or _start."""
+    engine = Engine(Config(target=args.target, strategy=args.strategy, features=features))
+    store = Store(engine)
     if args.trace_unwind:
         store._state.unwind_observer = UnwindTrace(sys.stderr)
+    func = None
     try:
-        try:
-            from ..binary import decode, encode
-            module = decode(encode(module), features)   # module offsets for backtraces
-        except HeronError:
-            pass
-        compiled = heron.Module.from_ast(engine, module)
-        if module.imports:
-            first = module.imports[0]
-            raise heron.LinkError(f"unknown import: `{first.module}::{first.name}` has not been defined")
-        instance = heron.Instance(store, compiled, [])
+        if from_text:
+            try:
+                module = decode(encode(module), features)   # module offsets for backtraces
+            except HeronError:
+                pass
+        why = unsupported_import(module.imports)
+        if why:
+            raise HeronError(f"{args.file}: {why}")
+        compiled = Module.from_ast(engine, module)
+        store.set_wasi(wasi_config(args))
+        linker = Linker(engine)
+        linker.define_wasi()
+        for imp in module.imports:
+            if imp.module not in ABIS:
+                raise LinkError(f"unknown import: `{imp.module}::{imp.name}` has not been defined")
+        instance = linker.instantiate(store, compiled)
         exports = instance.exports(store)
         name = args.invoke
         if name is None and "_start" in exports:
             name = "_start"
+        elif name is not None and "_initialize" in exports and name != "_initialize":
+            exports["_initialize"](store)            # a WASI reactor initializes before any call
         if name is None:
             if args.args:
                 raise HeronError("ARGS given but no function to call: use --invoke NAME")
@@ -133,13 +219,18 @@ def execute(args: argparse.Namespace, module, features) -> int:
         if name not in exports:
             raise HeronError(f"{args.file}: no export named {name!r}")
         func = exports[name]
-        if not isinstance(func, heron.Func):
+        if not isinstance(func, Func):
             raise HeronError(f"{args.file}: export {name!r} is not a function")
         params = func.type.params
-        if len(args.args) != len(params):
+        if args.invoke is None:
+            call_args = []                           # _start: ARGS are the program's argv
+        elif len(args.args) != len(params):
             raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
-        call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
+        else:
+            call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
         result = func(store, *call_args)
+    except ExitTrap as exit_:
+        return exit_.code
     except Trap as trap:
         print(f"Error: failed to run {args.file}", file=sys.stderr)
         print(f"wasm trap: {trap.code}", file=sys.stderr)
@@ -152,7 +243,11 @@ def execute(args: argparse.Namespace, module, features) -> int:
         print(f"Error: failed to run {args.file}", file=sys.stderr)
         print(f"uncaught wasm exception: {exc}", file=sys.stderr)
         return EXIT_TRAP
-    results = func.type.results
+    finally:
+        wasi = store._state.wasi
+        if wasi is not None:
+            wasi.close()
+    results = func.type.results                      # a WASI _start has none; a demo's may
     values = [] if not results else [result] if len(results) == 1 else list(result)
     for v, t in zip(values, results):
         print(format_result(v, t))

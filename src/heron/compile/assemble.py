@@ -41,16 +41,16 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     self_loop = fc.control.self_tail and not fc.flat
     if not fc.unchecked:
         put(0, f"# {fc.info.name} (function {idx})".replace("\n", " "))
-    if fc.elided and not fc.unchecked:
-        # the standard-ABI entry (host, tables, refs): stack arguments from memory
+    if fc.direct_entry and not fc.unchecked:
+        # the standard-ABI entry (host, tables, refs, other instances): stack arguments from memory
         abi_regs = [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
         put(0, f"def f{idx}({', '.join(['fp'] + [f'p{i}' for i in abi_regs])}):")
         if len(abi_regs) < nparams:
-            put(1, f"fw = (fp - {fc.ctx.stack_low}) >> 3")
+            put(1, f"fw = {fc.ctx.frame_word()}")
         call_args = ["fp"] + [f"p{i}" if i in abi_regs else f"S[{fw(layout.incoming_arg_offset(i) // 8)}]"
                               for i in range(nparams)]
         put(1, f"return f{idx}_e({', '.join(call_args)})")
-    fname = f"f{idx}_u" if fc.unchecked else f"f{idx}_e" if fc.elided else f"f{idx}"
+    fname = f"f{idx}_u" if fc.unchecked else f"f{idx}_e" if fc.direct_entry else f"f{idx}"
     args = ", ".join(([] if fc.unchecked else ["fp"])
                      + [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in reg_params])
     put(0, f"def {fname}({args}):")
@@ -64,7 +64,7 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     if not fc.lazy_checks:
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, TrapCode.STACK_OVERFLOW)
     if fc.out.needs_fw or stack_params or fc.nlocals > storage.spill_from:
-        put(1, f"fw = (fp - {fc.ctx.stack_low}) >> 3")
+        put(1, f"fw = {fc.ctx.frame_word()}")
     if fc.control.uses_br:
         put(1, "_br = 0")
     if fc.flat:

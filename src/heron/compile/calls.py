@@ -58,9 +58,10 @@ class CallLowering:
 
     # ------------------------------------------------------------------ parameters
     def python_params(self) -> list[int]:
-        """Parameters that arrive as Python arguments: the ABI's register ones, or all (elided)."""
+        """Parameters that arrive as Python arguments: the ABI's register ones, or all (the body
+        is the direct entry `f<i>_e`)."""
         fc = self.fc
-        if fc.elided:
+        if fc.direct_entry:
             return list(range(len(fc.ftype.params)))
         return [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
 
@@ -86,8 +87,8 @@ class CallLowering:
             self.checked = True
 
     def split_args(self, cabi: CallAssignment, all_in_regs: bool = False) -> tuple[list[str], list[tuple[int, str]]]:
-        """Pop the arguments: register ones as texts, stack ones as (param index, text).
-        An elided callee takes every argument as a Python argument (no stack traffic)."""
+        """Pop the arguments: register ones as texts, stack ones as (param index, text)
+        (all_in_regs: every argument as a register one)."""
         items = self.ops.pop_n(len(cabi.params))
         regs, stack = [], []
         for p, (item, loc) in enumerate(zip(items, cabi.params)):
@@ -98,33 +99,51 @@ class CallLowering:
         return regs, stack
 
     def emit_call(self, callee: str, cabi: CallAssignment, kind: str, may_tail: bool,
-                  pre: list = (), elided: bool = False, twin: tuple | None = None) -> None:
-        """A call of `callee` (a Python callable's name) with the arguments on the stack."""
+                  pre: list = (), direct: bool = False, record: bool = True,
+                  twin: tuple | None = None) -> None:
+        """A call of `callee` (a Python callable's name) with the arguments on the stack.
+
+        direct: the callee's direct entry, which takes every parameter as a Python argument
+          (the stack-argument area is reserved all the same; its words are written only where
+          a handler may need the frame exactly as the ABI lays it out: at sites with handlers).
+        record: write the callee's frame record (not for an elided callee)."""
         self.outgoing.append(cabi)
         # evaluate arguments before any stack write (baseline operands live in slots)
-        regs, stack_args = self.split_args(cabi, elided)
+        regs, stack_args = self.split_args(cabi)
+        exprs = regs
+        if direct:
+            exprs = [None] * len(cabi.params)
+            reg_iter = iter(regs)
+            for p, loc in enumerate(cabi.params):
+                if loc.reg is not None:
+                    exprs[p] = next(reg_iter)
+            for p, text in stack_args:
+                exprs[p] = text
         for line in pre:
             self.out.w(line[0], line[1]) if isinstance(line, tuple) else self.out.w(line)
         self.lazy_stack_check()
-        ra = self.record_site("elided" if elided else kind)
-        stores = [(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p), text)
-                  for p, text in stack_args]
-        # the callee's FP: below its stack-argument area and frame record, as FrameLayout says
+        ra = self.record_site(kind if record else "elided")
+        stores = []
+        if not direct or self.fc.eh.last_site_has_handlers:
+            stores = [(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p), text)
+                      for p, text in stack_args]
+        # the callee's FP: below its frame record, under this frame's SP, as FrameLayout says
         # (also for an elided callee, so that stack depth is the same with and without elision)
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
-        if not elided:
+        if record:
             stores.append((lambda L: L.saved_fp_address(callee_fp(L)), "fp"))
             stores.append((lambda L: L.return_address_address(callee_fp(L)), ra))
         self.out.store_words(stores)
         callee_fp_below_fp = self.out.fix(lambda L: -callee_fp(L))    # this FP - callee FP
+        arg_texts = exprs if direct else regs
         # the unchecked twin needs no FP: its whole recursion was checked at its entry
-        args = ", ".join(regs if self.fc.unchecked else [f"fp - {callee_fp_below_fp}"] + regs)
+        args = ", ".join(arg_texts if self.fc.unchecked else [f"fp - {callee_fp_below_fp}"] + arg_texts)
         call = f"{callee}({args})"
         if twin is not None:
             j, param, self_call_fp_below_fp, lowest_fp = twin
             # callee FP = fp - callee_fp_below_fp; its entry test, moved here
             lowest_fp_here = self.out.fix(lambda L: lowest_fp - callee_fp(L))
-            call = (f"(f{j}_u({', '.join(regs)}) if fp - {regs[param]} * {self_call_fp_below_fp} >= "
+            call = (f"(f{j}_u({', '.join(arg_texts)}) if fp - {arg_texts[param]} * {self_call_fp_below_fp} >= "
                     f"{lowest_fp_here} else {call})")
         if may_tail:
             self.out.w(f"_r = {call}")
@@ -150,13 +169,15 @@ class CallLowering:
 
     # ------------------------------------------------------------------ call instructions
     def callee_name(self, j: int) -> tuple[str, bool]:
-        """The name generated code calls defined function j by (and whether its frame is
-        elided); an imported one through its Func (`R<j>.code`, which another instance may
-        install when it compiles the function)."""
-        if j < self.ctx.n_imported_funcs:
-            return f"R{j}.code", False
+        """The name a direct call of function j uses, and whether j's frame is elided.
+
+        `f<j>_e` is j's direct entry (every parameter a Python argument): elided functions
+        always, and every function under the optimizing strategy; `F<j>` is its standard
+        entry (stack parameters read from stack memory), baseline's."""
         if j in self.ctx.elided:
             return f"f{j}_e", True
+        if not self.fc.baseline and j >= self.ctx.n_imported_funcs:
+            return f"f{j}_e", False
         return f"F{j}", False
 
     def op_call(self, ins: ast.Instr) -> None:
@@ -172,6 +193,7 @@ class CallLowering:
             return
         name, elided = self.callee_name(j)
         fc = self.fc
+        direct = elided or not fc.baseline
         if j == fc.func_idx and elided:
             n = len(ft.params)
             args = self.ops.top(n)
@@ -187,7 +209,8 @@ class CallLowering:
             if not SIMPLE.match(self.ops.items[at].expr):
                 self.ops.materialize(at)
             twin = (j, param, self_call_fp_below_fp, lowest_fp)
-        self.emit_call(name, ctx.abi(ft), "call", ctx.callee_may_tail(j), elided=elided, twin=twin)
+        self.emit_call(name, ctx.abi(ft), "call", ctx.callee_may_tail(j), direct=direct, record=not elided,
+                       twin=twin)
 
     def indirect_target(self, type_idx: int, table: int) -> tuple[str, list]:
         idx = self.ops.pop()
@@ -210,13 +233,16 @@ class CallLowering:
         self.emit_call(f"{name}.code", self.ctx.abi(self.fc.module.types[ins.imm]), "call_ref", True, pre)
 
     # ------------------------------------------------------------------ tail calls
-    def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool, elided: bool = False) -> None:
+    def emit_tail_call(self, callee: str, ft: FuncType, self_call: bool, elided: bool = False,
+                       direct: bool = False) -> None:
+        """return_call: the callee replaces this frame (its incoming area is rewritten in place,
+        FrameLayout's tail_call_*); a direct callee gets every argument as a Python argument."""
         fc = self.fc
         out = self.out
         if not self_call:
             self.lazy_stack_check()
         cabi = self.ctx.abi(ft)
-        regs, stack_args = self.split_args(cabi, elided)
+        regs, stack_args = self.split_args(cabi, elided or direct)
         self.record_site("tail")
         # every value first (they may live in the frame that is being replaced)
         slots = fc.storage.stack_slots
@@ -274,7 +300,8 @@ class CallLowering:
     def op_return_call(self, ins: ast.Instr) -> None:
         j = ins.imm
         name, elided = self.callee_name(j)
-        self.emit_tail_call(name, self.ctx.func_types[j], j == self.fc.func_idx, elided=elided)
+        self.emit_tail_call(name, self.ctx.func_types[j], j == self.fc.func_idx, elided=elided,
+                            direct=name.endswith("_e"))
         self.fc.unreachable = True
 
     def op_return_call_indirect(self, ins: ast.Instr) -> None:

@@ -7,8 +7,8 @@ Two forms, chosen per function:
   `while True:` loops; a branch that leaves several Python loops sets `_br` to the
   target's label id and breaks, and each loop it crosses re-dispatches on `_br`
   (`Ctl.prop`); an `if` becomes a Python `if`.
-* flat (deeply nested bodies, and functions with exception handlers): one dispatch loop
-  over numbered sections, `_pc = label; continue` jumps between them.
+* flat (deeply nested bodies): one dispatch loop over numbered sections,
+  `_pc = label; continue` jumps between them.
 
 Values crossing a label go to the label's canonical operand-stack positions (`s<h>`,
 or the slots in baseline) with one parallel assignment (`move_to`).
@@ -151,10 +151,18 @@ class ControlLowering:
 
     def py_loop_open(self, c: Ctl) -> None:
         c.pyloop = True
-        self.py_loops += 1
-        self.max_py_loops = max(self.max_py_loops, self.py_loops)
+        self.open_python_block()
         self.out.w("while True:")
         self.out.indent += 1
+
+    def open_python_block(self, weight: int = 1) -> None:
+        """Count a Python block statement (loop, try) towards CPython's nesting limit: beyond
+        MAX_PY_LOOPS the function is lowered flat instead."""
+        self.py_loops += weight
+        self.max_py_loops = max(self.max_py_loops, self.py_loops)
+
+    def close_python_block(self, weight: int = 1) -> None:
+        self.py_loops -= weight
 
     # ------------------------------------------------------------------ block, loop, if
     def op_block(self, ins: ast.Instr) -> None:
@@ -316,7 +324,10 @@ class ControlLowering:
                 self.out.ensure_body()
             self.close_ctl(c)
             return
-        # block / loop (and try / try_table, whose end is a block's)
+        if c.kind in ("try", "try_table") and not self.flat:
+            self.fc.eh.end_try(c)
+            return
+        # block / loop (and flat try / try_table, whose end is a block's)
         if c.kind == "block" and not c.targeted:
             # straight-line: the results stay symbolic
             self.ctl.pop()
@@ -354,7 +365,7 @@ class ControlLowering:
     def close_pyloop(self, c: Ctl) -> None:
         self.out.ensure_body()
         self.out.indent = c.start_indent - 1 if c.kind != "if" else c.start_indent - 2
-        self.py_loops -= 1
+        self.close_python_block()
         if not c.prop:
             return
         outer = self.enclosing_pyloop(len(self.ctl) - 2)

@@ -83,6 +83,14 @@ class ModuleContext:
         # filled as they are compiled (before their callers: compile/lazy.py)
         self.bounded: dict[int, tuple[int, int, int]] = {}
 
+    def frame_word(self, fp: str = "fp") -> str:
+        """The expression of a frame's word index in stack memory (`fw`) from its FP."""
+        return f"{fp} >> 3" if self.stack_low == 0 else f"({fp} - {self.stack_low}) >> 3"
+
+    def frame_word(self, fp: str = "fp") -> str:
+        """The expression of a frame's word index in stack memory (`fw`) from its FP."""
+        return f"{fp} >> 3" if self.stack_low == 0 else f"({fp} - {self.stack_low}) >> 3"
+
     def abi(self, ft: FuncType):
         return assign(ft, self.target, "wasm")
 

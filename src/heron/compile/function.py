@@ -70,6 +70,9 @@ class FunctionCompiler:
         self.nlocals = len(self.local_types)
         self.elided = func_idx in ctx.elided
         info.frame_elided = self.elided
+        # the body is `f<i>_e`, the direct entry taking every parameter as a Python argument;
+        # `f<i>` (the standard entry: stack parameters from stack memory) calls it
+        self.direct_entry = self.elided or not self.baseline
         self.unreachable = False
 
         self.out = Emitter(indent=1 if flat else 0)
@@ -95,8 +98,6 @@ class FunctionCompiler:
     def compile(self) -> None:
         body = self.body
         targeted, max_depth = label_targets(body, self.ends)
-        if self.eh.has_handlers and not self.flat:
-            raise FlatNeeded()
         self.targeted = targeted
         if not self.flat and max_depth > MAX_INDENT:
             raise FlatNeeded()
@@ -155,7 +156,7 @@ class FunctionCompiler:
             out.append(CallSite(
                 return_address=self.info.start + PC_STRIDE * instr + RA_DELTA, func=self.info,
                 fp_to_sp=layout.fp_to_sp(), instr=instr, offset=off, kind=kind,
-                handlers=self.eh.site_handlers.get(k, ())))
+                handlers=self.eh.site_handlers.get(k, ()), elided=self.elided))
         return out
 
 

@@ -131,9 +131,11 @@ def function_from_payload(payload: bytes, cm, idx: int) -> CompiledFunction | No
     fp_to_sp = info.layout.fp_to_sp()
     if any(site[1] != fp_to_sp for site in sites):
         return None                  # the rebuilt frame is not the one the code was compiled for
+    elided = info.frame_elided
     info.call_sites[:] = [CallSite(return_address=base + ra, func=info, fp_to_sp=fp_to_sp, instr=instr,
                                    offset=off, kind=kind,
-                                   handlers=tuple((tag, k, base + pad) for tag, k, pad in handlers))
+                                   handlers=tuple((tag, k, base + pad) for tag, k, pad in handlers),
+                                   elided=elided)
                           for ra, _, instr, off, kind, handlers in sites]
     filename = cm.filename(idx)
     return CompiledFunction(index=idx, info=info, code=_renamed(code, filename), filename=filename,

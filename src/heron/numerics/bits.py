@@ -13,6 +13,9 @@
   hardware f32->f64 promotion does for quiet NaNs, extended to signalling NaNs.  Use
   ``f32_from_bits`` / ``f32_to_bits`` to cross between IEEE bits and this form; never
   ``struct '<f'`` on a NaN (its float<->double casts quiet signalling NaNs).
+* v128: Python ``int``, 0 <= v < 2**128, lane 0 in the low bits (the little-endian
+  memory image read as one number); float lanes hold their raw IEEE bits.  Why, with
+  the measurements, in v128.py.
 
 Why floats and not bit patterns (measured on CPython 3.11, x86-64): f64.add is
 ``a + b`` (~17 ns) versus ~245 ns when both operands live as bit patterns (two unpacks,
@@ -33,6 +36,7 @@ REPRESENTATION = "float"
 
 M32 = 0xFFFFFFFF
 M64 = 0xFFFFFFFFFFFFFFFF
+M128 = (1 << 128) - 1
 
 U8 = struct.Struct("<B")
 I8 = struct.Struct("<b")
@@ -98,5 +102,5 @@ def f32_to_bits(x: float) -> int:
     return f32_nan_bits(x)
 
 
-__all__ = ["REPRESENTATION", "M32", "M64", "CANONICAL_NAN", "signed", "f32_round", "f32_from_bits",
+__all__ = ["REPRESENTATION", "M32", "M64", "M128", "CANONICAL_NAN", "signed", "f32_round", "f32_from_bits",
            "f32_to_bits", "f32_nan_bits", "f64_from_bits", "f64_to_bits"]

@@ -42,7 +42,8 @@ def _store8(m, a: int, v: int) -> None:
     m[a] = v & 0xFF
 
 
-def _checked(raw: Callable) -> Callable:
+def checked(raw: Callable) -> Callable:
+    """The trapping form of an unchecked access: MEMORY_ACCESS_ERRORS become the out-of-bounds trap."""
     def access(*args):
         try:
             return raw(*args)
@@ -85,7 +86,7 @@ _STORES = {
 }
 
 MEMORY_OPS: dict[str, MemorySemantics] = {
-    name: MemorySemantics(name, size, vt, _checked(raw), tpl)
+    name: MemorySemantics(name, size, vt, checked(raw), tpl)
     for group in (_LOADS, _STORES) for name, (size, vt, raw, tpl) in group.items()}
 
 load_i32 = MEMORY_OPS["i32.load"].func
@@ -107,5 +108,5 @@ GLOBALS: dict[str, object] = {
     "_SEXT8_32": SEXT8_32, "_SEXT8_64": SEXT8_64,
 }
 
-__all__ = ["MEMORY_OPS", "MEMORY_ACCESS_ERRORS", "GLOBALS", "load_i32", "load_i64", "load_f32", "load_f64",
+__all__ = ["MEMORY_OPS", "MEMORY_ACCESS_ERRORS", "GLOBALS", "checked", "load_i32", "load_i64", "load_f32", "load_f64",
            "store_i32", "store_i64", "store_f32", "store_f64"]

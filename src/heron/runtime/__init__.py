@@ -12,7 +12,8 @@ from .store import Store
 from .table import Table
 from .tag import Tag
 from .tailcall import TailCall
+from .caller import Caller
 
 __all__ = ["Config", "Engine", "Store", "Instance", "InstanceExports", "Func", "FuncType", "ValType",
            "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",
-           "ImportType", "ExportType", "TailCall"]
+           "ImportType", "ExportType", "TailCall", "Caller"]

@@ -25,11 +25,13 @@ Every address comes from FrameLayout.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
+from .caller import Caller
 from .exceptions import host_throws_into_wasm
 from .tailcall import TailCall
 from .values import host_results, to_host, to_internal
@@ -103,37 +105,55 @@ def system_entry(state, func):
 
 
 def _system_exit(state, ftype: FuncType, host):
+    """The exit trampoline of `host` under the system convention, generated per signature
+    (as StoreState.exit_trampoline is for the wasm convention): register arguments are its
+    parameters, stack arguments are read at FrameLayout's offsets, each value is converted
+    once, no argument list is built."""
     sabi = assign(ftype, state.target, "system")
-    layout = FrameLayout.build(state.target, "system", sabi, name=getattr(host, "__name__", "host"))
-    low = state.stack.low
-    words = state.words
+    name = getattr(host, "__name__", "host")
+    layout = FrameLayout.build(state.target, "system", sabi, name=name)
     limit = layout.fp_from_sp(state.stack.limit)
-    reg_params = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
-    stack_params = [p for p, loc in enumerate(sabi.params) if loc.reg is None]
     params = ftype.params
-    incoming_arg_address = layout.incoming_arg_address
-
-    def exit_system(fp, *regs):
-        if fp < limit:
-            raise Trap("call stack exhausted")
-        vals = [None] * len(params)
-        for p, v in zip(reg_params, regs):
-            vals[p] = v
-        for p in stack_params:
-            vals[p] = words[(incoming_arg_address(fp, p) - low) >> 3]
-        state.exits.append(fp)
-        state.exit_layouts.append(layout)
-        saved_sp = state.sp
-        state.sp = layout.sp_from_fp(fp)
-        try:
-            out = host(*[to_host(v, t) for v, t in zip(vals, params)])
-        finally:
-            state.sp = saved_sp
-            state.exits.pop()
-            state.exit_layouts.pop()
-        return host_results(out, ftype)
-
-    exit_system.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
+    reg_params = [p for p, loc in enumerate(sabi.params) if loc.reg is not None]
+    stack_params = [(p, layout.incoming_arg_offset(p)) for p, loc in enumerate(sabi.params) if loc.reg is None]
+    lines = [f"def exit_system({', '.join(['fp'] + [f'a{p}' for p in reg_params])}):",
+             f"    if fp < {limit}: raise Trap('call stack exhausted')"]
+    if stack_params:
+        lines.append(f"    w = (fp - {state.stack.low}) >> 3")
+    for p, off in stack_params:
+        lines.append(f"    a{p} = words[w + {off >> 3}]")
+    args = []
+    for p, t in enumerate(params):
+        if t == "i32":
+            lines.append(f"    a{p} = a{p} - ((a{p} & 0x80000000) << 1)")
+        elif t == "i64":
+            lines.append(f"    a{p} = a{p} - ((a{p} & 0x8000000000000000) << 1)")
+        elif t not in ("f32", "f64"):
+            lines.append(f"    a{p} = to_host(a{p}, params[{p}])")
+        args.append(f"a{p}")
+    lines += [
+        "    exits.append(fp)",
+        "    exit_layouts.append(layout)",
+        "    saved_sp = state.sp",
+        "    state.sp = sp_from_fp(fp)",
+        "    try:",
+        f"        out = host({', '.join(args)})",
+        "    finally:",
+        "        state.sp = saved_sp",
+        "        exits.pop()",
+        "        exit_layouts.pop()",
+    ]
+    results = ftype.results
+    if len(results) == 1 and results[0] in ("i32", "i64"):
+        mask = "0xFFFFFFFF" if results[0] == "i32" else "0xFFFFFFFFFFFFFFFF"
+        lines.append(f"    if out.__class__ is int: return out & {mask}")
+    lines.append("    return host_results(out, ftype)")
+    ns = {"Trap": Trap, "words": state.words, "exits": state.exits, "exit_layouts": state.exit_layouts,
+          "layout": layout, "state": state, "sp_from_fp": layout.sp_from_fp, "host": host,
+          "host_results": host_results, "ftype": ftype, "params": params, "to_host": to_host}
+    exec(compile("\n".join(lines) + "\n", f"<heron system exit {name}>", "exec"), ns)
+    exit_system = ns["exit_system"]
+    exit_system.__name__ = f"exit_{name}"
     return exit_system
 
 
@@ -181,8 +201,32 @@ def _wasm_thunk(state, func):
 
 
 def boundary_namespace(state, inst, n_imported: int) -> dict:
-    """`X<i>`: the system-convention entry of every imported function."""
-    return {f"X{i}": system_entry(state, inst.funcs[i]) for i in range(n_imported)}
+    """`X<i>`: the system-convention entry of every imported function. An access_caller host
+    function is bound to this instance here -- its entry passes a Caller for `inst` -- and so
+    is `F<i>`, its wasm-convention entry, which a `return_call` of the import uses."""
+    ns = {}
+    for i in range(n_imported):
+        func = inst.funcs[i]
+        if func.host is not None and func.access_caller:
+            host = host_throws_into_wasm(state, partial(func.host, Caller(state, inst)))
+            ns[f"X{i}"] = _system_exit(state, func.type, host)
+            ns[f"F{i}"] = _lazy_exit_trampoline(state, func.type, host)
+        else:
+            ns[f"X{i}"] = system_entry(state, func)
+    return ns
+
+
+def _lazy_exit_trampoline(state, ftype: FuncType, host):
+    """The wasm-convention exit trampoline of `host`, generated on its first call (only a tail
+    call of the import needs it)."""
+    made = []
+
+    def tail_entry(fp, *regs):
+        if not made:
+            made.append(wasm_exit(state, ftype, host))
+        return made[0](fp, *regs)
+
+    return tail_entry
 
 
 __all__ = ["wasm_exit", "system_entry", "boundary_namespace"]

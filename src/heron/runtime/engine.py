@@ -56,7 +56,9 @@ class Engine:
         self.strategy = self.config.strategy
         self.features = self.config.features
         self.stack_size = self.config.stack_size
-        self.stack_base = STACK_BASE if self.stack_size < STACK_BASE // 2 else DEFAULT_BASE
+        # the stack's lowest address is 0, so a frame's word index is FP >> 3 (one shift in
+        # every prologue) and addresses stay one-digit ints for CPython's fast paths
+        self.stack_base = self.stack_size if self.stack_size < STACK_BASE else DEFAULT_BASE
         self.stack_low = self.stack_base - self.stack_size
         self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
         self.codemap = CodeMap()

@@ -10,11 +10,13 @@ conversion per value.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
+from .caller import Caller
 from .tailcall import TailCall
 from .traps import escape
 from .values import host_results, results_to_host, to_host, to_internal
@@ -66,7 +68,9 @@ def make_entry(state, func) -> Callable:
         return [to_internal(a, t) for a, t in zip(args, params)]
 
     if func.host is not None:
-        host = func.host
+        # called by the host, not by an instance: an access_caller function gets a Caller
+        # without exports, as in wasmtime-py
+        host = partial(func.host, Caller(state)) if func.access_caller else func.host
 
         def host_entry(args):
             vals = convert_in(args)

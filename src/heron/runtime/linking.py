@@ -1,10 +1,12 @@
 """Compiled functions in an instance namespace: stubs until first call, then the real code.
 
 Generated code reaches a defined function j of its own module through names in the
-instance namespace -- `F<j>` (a direct call; the same function as `f<j>`), `f<j>_e` (a
-direct call of an elided frame) and `f<j>_u` (a depth-bounded recursion's unchecked twin,
+instance namespace -- `F<j>` (the standard entry, the same function as `f<j>`), `f<j>_e`
+(the direct entry: every parameter a Python argument; elided frames, and every function
+under the optimizing strategy) and `f<j>_u` (a depth-bounded recursion's unchecked twin,
 which callers only name once it is compiled, compile/lazy.py) -- and everything else
-reaches it through `Func.code` (tables, ref.func, exports, other instances).
+reaches it through `Func.code` (tables, ref.func, exports, other instances). An import is
+`F<i>` too (a `return_call` of it).
 
 Until j is compiled each of these is a stub. The first call of any stub compiles j once
 for the CompiledModule (shared by all its instances); the CompiledModule hands the code to
@@ -26,15 +28,15 @@ _FACTORIES: dict[int, Callable] = {}
 
 
 def _stub_factory(n: int) -> Callable:
-    """`make(resolve, j, elided)` -> a stub taking FP and n register arguments. Exact arity
+    """`make(resolve, j, direct)` -> a stub taking FP and n register arguments. Exact arity
     keeps every call a plain Python-to-Python call, which CPython runs without growing the C
     stack (a `*args` forward would add a C level per first call still on the stack)."""
     make = _FACTORIES.get(n)
     if make is None:
         args = ", ".join(["fp"] + [f"a{i}" for i in range(n)])
-        src = (f"def make(resolve, j, elided):\n"
+        src = (f"def make(resolve, j, direct):\n"
                f"    def stub({args}):\n"
-               f"        return resolve(j, elided)({args})\n"
+               f"        return resolve(j, direct)({args})\n"
                f"    return stub\n")
         ns: dict = {}
         exec(compile(src, f"<heron stub/{n}>", "exec"), ns)
@@ -57,16 +59,16 @@ class Binder:
         self.target = compiled.target
         self.arity: dict = {}           # (FuncType, elided entry?) -> stub factory
 
-    def stub(self, j: int, elided: bool) -> Callable:
-        """A stub for function j's standard entry (`f<j>`, Func.code) or elided entry (`f<j>_e`:
+    def stub(self, j: int, direct: bool) -> Callable:
+        """A stub for function j's standard entry (`f<j>`, Func.code) or direct entry (`f<j>_e`:
         every parameter a Python argument)."""
         ft = self.funcs[j].type
-        make = self.arity.get((ft, elided))
+        make = self.arity.get((ft, direct))
         if make is None:
-            n = len(ft.params) if elided else \
+            n = len(ft.params) if direct else \
                 sum(loc.reg is not None for loc in assign(ft, self.target, "wasm").params)
-            make = self.arity[(ft, elided)] = _stub_factory(n)
-        return make(self.resolve, j, elided)
+            make = self.arity[(ft, direct)] = _stub_factory(n)
+        return make(self.resolve, j, direct)
 
     def bind(self) -> None:
         """The module's functions into the namespace: compiled ones, stubs for the rest; then
@@ -95,15 +97,34 @@ class Binder:
         code = ns[f"f{j}"]
         ns[f"F{j}"] = code
         self.funcs[j].code = code
-        for name, c, elided in cf.callees():
+        for name, c, direct in cf.callees():
             if name not in ns:
-                ns[name] = self.stub(c, True) if elided else self.funcs[c].code
+                ns[name] = self.stub(c, True) if direct else self.entry(c)
 
-    def resolve(self, j: int, elided: bool) -> Callable:
+    def entry(self, j: int) -> Callable:
+        """`F<j>`, function j's standard entry: its current code, or for an import that is
+        another instance's function not compiled yet, a stub of our own that rebinds `F<j>`
+        when it has compiled it (the exporter's stub would stay in our namespace)."""
+        code = self.funcs[j].code
+        if j < self.compiled.nimp and is_stub(code):
+            return self.stub(j, False)
+        return code
+
+    def resolve(self, j: int, direct: bool) -> Callable:
         """What a stub calls first: function j compiled and installed; the real `f<j>_e`
-        (elided entry) or `f<j>`."""
+        (direct entry) or `f<j>`."""
+        if j < self.compiled.nimp:                  # an import: the exporter compiles it
+            func = self.funcs[j]
+            code = func.instance._state.binder.resolve(func.index, False)
+            self.ns[f"F{j}"] = code
+            return code
         self.compiled.ensure(j)
-        return self.ns[f"f{j}_e" if elided else f"f{j}"]
+        return self.ns[f"f{j}_e" if direct else f"f{j}"]
 
 
-__all__ = ["Binder"]
+def is_stub(code) -> bool:
+    """Whether `code` is a first-call stub (made by a `<heron stub/n>` factory)."""
+    return getattr(getattr(code, "__code__", None), "co_filename", "").startswith("<heron stub")
+
+
+__all__ = ["Binder", "is_stub"]

@@ -41,6 +41,7 @@ class StoreState:
         self.system_entries: dict = {}
         # sees every throw search of this store (heron run --trace-unwind, tests)
         self.unwind_observer = exceptions.DEFAULT_OBSERVER
+        self.wasi = None                   # the WASI context Store.set_wasi attached (heron.wasi)
         # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
         need = engine.stack_size // 16 * 2 + 10_000
         if sys.getrecursionlimit() < need:
@@ -81,6 +82,11 @@ class Store:
     def stack(self):
         """The StackMemory frames live in."""
         return self._state.stack
+
+    def set_wasi(self, config) -> None:
+        """Give this store a WASI context made from `config` (a heron.WasiConfig): the
+        `wasi_snapshot_preview1`/`wasi_unstable` imports that Linker.define_wasi links use it."""
+        self._state.wasi = config.context(self)
 
     def wasm_frames(self) -> list:
         """From inside a host function: the Wasm frames that led to it, innermost first

@@ -31,7 +31,7 @@ RA_DELTA = 4
 HOST_RETURN_ADDRESS = 0x10
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class CallSite:
     """One call in compiled code, as the unwinder needs it (a row of the call-site table)."""
     return_address: int
@@ -41,7 +41,12 @@ class CallSite:
     offset: int | None                # byte offset of the call instruction in the module binary
     kind: str = "call"                # call | call_indirect | call_ref | throw | tail | elided
     handlers: tuple = ()              # ((tag index | None, kind, landing-pad address), ...) innermost first
+    elided: bool = False              # its frame has no frame record (frame elision): nothing below throws
+    stop: bool = False                # the throw search stops here: handlers to try, or an elided frame
     walker: Any = None                # the walker's cached FrameLayout.walker_view() (unwind/)
+
+    def __post_init__(self) -> None:
+        self.stop = bool(self.handlers) or self.elided
 
 
 @dataclass(eq=False)

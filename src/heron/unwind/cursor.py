@@ -42,49 +42,85 @@ def walk(stack, codemap, fp: int, pc: int, callee_fp: int | None = None, *, firs
 
     callee_fp: the FP of the frame below it (an exit record), None for a trapping frame.
     first: the trapping frame's function when pc is an instruction, not a return address.
-    only_handlers: yield only frames whose call site has handlers (the throw search), but
-    step through every frame the same way."""
+    only_handlers: yield only frames whose call site has handlers (the throw search): their
+    SP and dynamic-context address are computed, every other frame is only stepped through.
+
+    The step reads the frame record at the displacements FrameLayout gives (saved FP, return
+    address: the same on every frame of a target); SP and the dynamic context come from the
+    frame's own walker view, cached on its call site."""
     words = stack.words
     low = stack.low
-    high = stack.base
-    get = codemap.sites.get
     fault = active_fault()
+    get = codemap.sites.get
+    record = None                    # (saved FP - FP, return address - FP) words, per target
     count = 0
-    if first is not None:
-        layout = first.layout
-        sp = layout.walker_sp(fp, callee_fp) if callee_fp is not None else layout.sp_from_fp(fp)
-        yield Frame(fp, pc, sp, first, None, None)
-        view = layout.walker_view()
-        count = 1
-        callee_fp = fp
-        ra = fp + view.return_address
-        if ra >= high or fp < low:
-            return
-        pc = words[(ra - low) >> 3]
-        fp = words[(fp + view.saved_fp - low) >> 3]
-    while limit is None or count < limit:
-        site = get(pc)
-        if site is None:
-            return                   # host code: the entry trampoline's return address
-        view = site.walker
-        if view is None or view.fault != fault:
-            view = site.walker = site.func.layout.walker_view()
-        sp = fp + view.sp_from_fp if view.sp_from_fp is not None else callee_fp + view.sp_from_callee_fp
-        handlers = site.handlers
-        if handlers or not only_handlers:
-            dynctx = sp + view.dynamic_context if handlers and view.dynamic_context is not None else None
-            yield Frame(fp, pc, sp, site.func, site, dynctx)
-        count += 1
-        if site.func.frame_elided:
-            return                   # nothing below an elided frame has a frame record
-        ra = fp + view.return_address
-        if ra >= high or fp < low:
-            raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
-        callee_fp = fp
-        pc = words[(ra - low) >> 3]
-        fp = words[(fp + view.saved_fp - low) >> 3]
-        if pc.__class__ is not int or fp.__class__ is not int:
-            raise UnwindError("a frame record holds no return address / saved FP")
+    try:
+        if first is not None:
+            view = first.layout.walker_view()
+            record = (view.saved_fp >> 3, view.return_address >> 3)
+            sp = first.layout.walker_sp(fp, callee_fp) if callee_fp is not None else first.layout.sp_from_fp(fp)
+            yield Frame(fp, pc, sp, first, None, None)
+            count = 1
+            i = (fp - low) >> 3
+            if i < 0:
+                raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
+            callee_fp, pc, fp = fp, words[i + record[1]], words[i + record[0]]
+        if only_handlers and limit is None:
+            # the throw search's loop: step through frames without handlers at the cost of a
+            # dict lookup and two stack reads; SP and dynamic context only where handlers are
+            if record is None:
+                site = get(pc)
+                if site is None:
+                    return
+                view = site.func.layout.walker_view()
+                record = (view.saved_fp >> 3, view.return_address >> 3)
+            sfp_off, ra_off = record
+            while True:
+                site = get(pc)
+                if site is None:
+                    break
+                if site.stop:
+                    if site.handlers:
+                        view = site.walker
+                        if view is None or view.fault != fault:
+                            view = site.walker = site.func.layout.walker_view()
+                        sp = fp + view.sp_from_fp if view.sp_from_fp is not None \
+                            else callee_fp + view.sp_from_callee_fp
+                        yield Frame(fp, pc, sp, site.func, site, sp + view.dynamic_context)
+                    if site.elided:
+                        return       # nothing below an elided frame has a frame record
+                i = (fp - low) >> 3
+                if i < 0:
+                    raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
+                callee_fp = fp
+                pc = words[i + ra_off]
+                fp = words[i + sfp_off]
+        else:
+            while True:
+                site = get(pc)
+                if site is None:
+                    break
+                view = site.walker
+                if view is None or view.fault != fault:
+                    view = site.walker = site.func.layout.walker_view()
+                if record is None:
+                    record = (view.saved_fp >> 3, view.return_address >> 3)
+                handlers = site.handlers
+                sp = fp + view.sp_from_fp if view.sp_from_fp is not None else callee_fp + view.sp_from_callee_fp
+                dynctx = sp + view.dynamic_context if handlers and view.dynamic_context is not None else None
+                yield Frame(fp, pc, sp, site.func, site, dynctx)
+                count += 1
+                if site.elided or count == limit:
+                    return           # nothing below an elided frame has a frame record
+                i = (fp - low) >> 3
+                if i < 0:
+                    raise UnwindError(f"frame pointer 0x{fp:x} outside the stack")
+                callee_fp, pc, fp = fp, words[i + record[1]], words[i + record[0]]
+        if pc.__class__ is not int:
+            raise UnwindError(f"a frame record holds no return address ({pc!r})")
+        return                       # host code: the entry trampoline's return address
+    except (TypeError, IndexError):
+        raise UnwindError(f"a frame record holds no frame pointer (0x{fp!r})") from None
 
 
 __all__ = ["Frame", "walk", "UnwindError"]

@@ -1,0 +1,25 @@
+;; args: write the program's argument strings to stdout as they are laid out in memory
+;; (each NUL-terminated), then the environment the same way to stderr; exit with argc - 1.
+(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 2)
+  ;; sizes at 0/4, iovec at 8, nwritten at 16, pointer table at 1024, strings at 8192
+  (func $dump (param $fd i32) (param $len i32)
+    (i32.store (i32.const 8) (i32.const 8192))
+    (i32.store (i32.const 12) (local.get $len))
+    (drop (call $fd_write (local.get $fd) (i32.const 8) (i32.const 1) (i32.const 16))))
+  (func (export "_start")
+    (local $argc i32)
+    (drop (call $args_sizes_get (i32.const 0) (i32.const 4)))
+    (local.set $argc (i32.load (i32.const 0)))
+    (drop (call $args_get (i32.const 1024) (i32.const 8192)))
+    (call $dump (i32.const 1) (i32.load (i32.const 4)))
+    (drop (call $environ_sizes_get (i32.const 0) (i32.const 4)))
+    (drop (call $environ_get (i32.const 1024) (i32.const 8192)))
+    (call $dump (i32.const 2) (i32.load (i32.const 4)))
+    (call $proc_exit (i32.sub (local.get $argc) (i32.const 1)))))

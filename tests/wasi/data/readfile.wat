@@ -1,0 +1,31 @@
+;; readfile: print the name of preopen fd 3, a newline, then the contents of "data.txt"
+;; opened relative to fd 3 (exit 1 if it cannot be opened, with the errno in the status' place
+;; of nothing: the status is 10 + errno).
+(module
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 512) "data.txt")
+  (data (i32.const 600) "\n")
+  ;; prestat at 0, fd at 16, iovec at 32, counts at 48; name at 256, file bytes at 4096
+  (func $write (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 32) (local.get $ptr))
+    (i32.store (i32.const 36) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 32) (i32.const 1) (i32.const 48))))
+  (func (export "_start")
+    (local $err i32)
+    (if (call $fd_prestat_get (i32.const 3) (i32.const 0)) (then (call $proc_exit (i32.const 1))))
+    (drop (call $fd_prestat_dir_name (i32.const 3) (i32.const 256) (i32.load (i32.const 4))))
+    (call $write (i32.const 256) (i32.load (i32.const 4)))
+    (call $write (i32.const 600) (i32.const 1))
+    (local.set $err (call $path_open (i32.const 3) (i32.const 1) (i32.const 512) (i32.const 8)
+                                     (i32.const 0) (i64.const 2) (i64.const 2) (i32.const 0) (i32.const 16)))
+    (if (local.get $err) (then (call $proc_exit (i32.add (i32.const 10) (local.get $err)))))
+    (i32.store (i32.const 32) (i32.const 4096))
+    (i32.store (i32.const 36) (i32.const 4096))
+    (drop (call $fd_read (i32.load (i32.const 16)) (i32.const 32) (i32.const 1) (i32.const 48)))
+    (call $write (i32.const 4096) (i32.load (i32.const 48)))))
