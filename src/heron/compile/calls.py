@@ -68,13 +68,14 @@ class CallLowering:
     # ------------------------------------------------------------------ the call emitter
     def record_site(self, kind: str) -> str:
         """A call site at the current instruction; its return address as generated code writes
-        it: `CB+<offset>`, relative to the module's code base `CB` (an instance global), so
-        that compiled code does not depend on where the code map placed the module."""
+        it: `RA<offset>`, an instance global bound to the module's code base + offset when the
+        function is installed (runtime/linking.py), so that compiled code does not depend on
+        where the code map placed the module and pays no addition per call."""
         instr = self.out.instr
         self.sites.append((instr, kind))
         self.fc.eh.note_site(kind)
         info = self.fc.info
-        return f"CB+{info.start - info.base + PC_STRIDE * instr + RA_DELTA}"
+        return f"RA{info.start - info.base + PC_STRIDE * instr + RA_DELTA}"
 
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait

@@ -8,8 +8,9 @@ tail-call request, which frames are elided, which callees are depth-bounded recu
 and the per-function constant pool (`FunctionContext`).
 
 Everything a CompiledFunction holds is independent of where the code map put the module:
-return addresses and landing pads are written relative to the module's code base `CB`
-(an instance global), so the same code object serves any process (compile/cache.py).
+a return address is an instance global `RA<offset>` (bound to the module's code base +
+offset when the function is installed), a landing pad `CB+<offset>` (`CB`, the code base,
+in except clauses only), so the same code object serves any process (compile/cache.py).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from types import CodeType
-from typing import Any
+from typing import Any, Callable
 
 from .. import ast
 from ..target import assign
@@ -135,12 +136,21 @@ class CompiledFunction:
     source: str
     bounded: tuple | None = None     # ModuleContext.bounded's entry, when it has a twin
     _callees: list | None = None
+    _addresses: list | None = None
+
+    def return_addresses(self) -> list[tuple[str, int]]:
+        """(name, offset from the module's code base) of every `RA<offset>` its code looks up:
+        return addresses, bound per instance namespace when the function is installed."""
+        if self._addresses is None:
+            self._addresses = _referenced(self.code, _RA, lambda m: (m.group(0), int(m.group(1))))
+        return self._addresses
 
     def callees(self) -> list[tuple[str, int, bool]]:
         """(name, function index, elided entry?) of every `F<j>` / `f<j>_e` its code looks up
         as a global: the names an instance namespace must bind before this code runs."""
         if self._callees is None:
-            self._callees = _referenced_callees(self.code)
+            self._callees = _referenced(self.code, _CALLEE, lambda m: (
+                m.group(0), int(m.group(1) or m.group(2)), m.group(2) is not None))
         return self._callees
 
     def where(self, lineno: int) -> tuple:
@@ -152,17 +162,19 @@ class CompiledFunction:
 
 
 _CALLEE = re.compile(r"(?:F(\d+)|f(\d+)_e)$")
+_RA = re.compile(r"RA(\d+)$")
 
 
-def _referenced_callees(code: CodeType) -> list[tuple[str, int, bool]]:
+def _referenced(code: CodeType, pattern: re.Pattern, item: Callable) -> list:
+    """item(match) for every global name `code` (or code nested in it) looks up that matches."""
     out = []
     for name in code.co_names:
-        m = _CALLEE.match(name)
+        m = pattern.match(name)
         if m is not None:
-            out.append((name, int(m.group(1) or m.group(2)), m.group(2) is not None))
+            out.append(item(m))
     for c in code.co_consts:
         if isinstance(c, CodeType):
-            out += _referenced_callees(c)
+            out += _referenced(c, pattern, item)
     return out
 
 

@@ -13,8 +13,9 @@ never trusted, only rebuilt.
 
 Payloads. A function is marshalled (code objects are marshal's own format): its code
 object, constants, line table, source, and its metadata with code addresses relative to
-the module's code base -- the code itself writes `CB+<offset>`, so nothing needs patching
-when another process places the module elsewhere; the file names of its code objects are
+the module's code base -- the code itself names return addresses `RA<offset>` and landing
+pads `CB+<offset>`, bound per instance, so nothing needs patching when another process
+places the module elsewhere; the file names of its code objects are
 rewritten on load (traps find a function by file name). A module's load results -- the
 validated module without function bodies, and the per-function facts -- are pickled
 (ast classes), so a warm start skips decoding and validation.

@@ -92,6 +92,9 @@ class Binder:
         ns = self.ns
         for name, value in cf.constants:
             ns[name] = value
+        base = self.compiled.base
+        for name, offset in cf.return_addresses():
+            ns[name] = base + offset
         exec(cf.code, ns)
         j = cf.index
         code = ns[f"f{j}"]
