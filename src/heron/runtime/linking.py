@@ -11,8 +11,10 @@ reaches it through `Func.code` (tables, ref.func, exports, other instances). An 
 Until j is compiled each of these is a stub. The first call of any stub compiles j once
 for the CompiledModule (shared by all its instances); the CompiledModule hands the code to
 every binder subscribed to it, i.e. every instance of the module created so far, and each
-binds the constants, executes the code object in its own namespace (rebinding the names
-above) and points its Func object at the real function. The stub then calls the real
+binds the function's constants and return addresses (`RA<offset>`: the module's code base
++ offset, so the code object serves wherever the module's code range lies), executes the
+code object in its own namespace (rebinding the names above) and points its Func object
+at the real function. The stub then calls the real
 function with the same arguments: the caller has already written the frame record for
 it, and the stub touches no stack memory and is no generated code, so walker and trap
 backtraces never see it. After that nothing of the stub remains on any path: generated
