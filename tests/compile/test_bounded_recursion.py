@@ -81,11 +81,18 @@ def test_trap_in_twin_has_backtrace(monkeypatch):
     assert len([f for f in info.value.backtrace if "down" in str(f)]) == 6
 
 
-def test_elision_off_means_no_twin(monkeypatch):
+def test_walkable_frames_get_a_twin_that_writes_frame_records(monkeypatch):
+    """Without elision the twin still skips the per-call stack checks, but keeps its FP and
+    writes every frame record (a walker can read the whole recursion); it traps at the same
+    depth as the checked version."""
     monkeypatch.setattr(hc, "ELIDE_FRAMES", False)
     module, store, ex = instantiate(True, monkeypatch)
-    assert "_u(" not in module.source
+    twin = module.source[module.source.index("def f0_u("):].split("\n# ")[0]
+    assert twin.startswith("def f0_u(fp, ") and "] = fp" in twin and "call stack exhausted" not in twin
     assert ex["down"](store, 10, 7) == 11
+    with pytest.raises(Trap) as info:
+        ex["down"](store, 3, 0)
+    assert [f.split(" @")[0] for f in info.value.backtrace] == ["down"] * 4
 
 
 def test_caller_dispatches_to_twin_and_backtrace_keeps_it(monkeypatch):

@@ -51,17 +51,17 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
                               for i in range(nparams)]
         put(1, f"return f{idx}_e({', '.join(call_args)})")
     fname = f"f{idx}_u" if fc.unchecked else f"f{idx}_e" if fc.direct_entry else f"f{idx}"
-    args = ", ".join(([] if fc.unchecked else ["fp"])
+    args = ", ".join(([] if fc.unchecked and fc.elided else ["fp"])
                      + [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in reg_params])
     put(0, f"def {fname}({args}):")
     limit = layout.fp_from_sp(fc.ctx.stack_limit)    # the lowest FP whose SP is in bounds
     if calls.twin is not None:
         # every frame of the recursion that calls lies within l<p> self-calls of this one
         self_call_fp_below_fp = calls.self_call_fp_below_fp(layout)
-        params = ", ".join(f"l{i}" for i in reg_params)
+        params = ", ".join(([] if fc.elided else ["fp"]) + [f"l{i}" for i in reg_params])
         put(1, f"if fp - l{calls.bounded_param} * {self_call_fp_below_fp} >= {limit}: "
                f"return f{idx}_u({params})")
-    if not fc.lazy_checks:
+    if not fc.lazy_checks and not fc.unchecked:
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, TrapCode.STACK_OVERFLOW)
     if fc.out.needs_fw or stack_params or fc.nlocals > storage.spill_from:
         put(1, f"fw = {fc.ctx.frame_word()}")
@@ -107,6 +107,8 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
                 put(2, text)
     if calls.twin is not None:
         twin_out, twin_meta = assemble(calls.twin)
+        if calls.twin.info.layout != layout:
+            raise AssertionError(f"{fc.info.name}: its unchecked twin laid out another frame")
         out += twin_out
         meta += twin_meta
     return out, meta

@@ -13,11 +13,12 @@ Frame elision (optimizing, DESIGN.md section 5): an elided callee `f<j>_e` takes
 argument as a Python argument and writes no frame record; its FP is still the one
 FrameLayout gives, so the stack depth is the same with and without elision.
 
-Depth-bounded recursion (optimizing, elided frames only): a function that only calls
-itself, always passing `p - c` (c >= 1, known not to wrap) for a parameter p, gets an
-unchecked twin `f<i>_u` without FP or stack checks; its checked entry runs the twin when
-`fp - p * <self-call frame size>` is still above the stack limit, so a whole recursion
-costs one check and exhaustion still happens at exactly the same depth.
+Depth-bounded recursion (optimizing): a function that only calls itself, always passing
+`p - c` (c >= 1, known not to wrap) for a parameter p, gets an unchecked twin `f<i>_u`
+without stack checks (and, for an elided frame, without FP); its checked entry runs the
+twin when `fp - p * <self-call frame size>` is still above the stack limit, so a whole
+recursion costs one check and exhaustion still happens at exactly the same depth. A
+walkable frame's twin writes its frame records like the checked function.
 """
 from __future__ import annotations
 
@@ -137,14 +138,17 @@ class CallLowering:
         self.out.store_words(stores)
         callee_fp_below_fp = self.out.fix(lambda L: -callee_fp(L))    # this FP - callee FP
         arg_texts = exprs if direct else regs
-        # the unchecked twin needs no FP: its whole recursion was checked at its entry
-        args = ", ".join(arg_texts if self.fc.unchecked else [f"fp - {callee_fp_below_fp}"] + arg_texts)
+        # an elided twin needs no FP: its whole recursion was checked at its entry and it
+        # writes nothing to stack memory; every other callee gets its FP
+        with_fp = [f"fp - {callee_fp_below_fp}"] + arg_texts
+        args = ", ".join(arg_texts if self.fc.unchecked and not record else with_fp)
         call = f"{callee}({args})"
         if twin is not None:
             j, param, self_call_fp_below_fp, lowest_fp = twin
             # callee FP = fp - callee_fp_below_fp; its entry test, moved here
             lowest_fp_here = self.out.fix(lambda L: lowest_fp - callee_fp(L))
-            call = (f"(f{j}_u({', '.join(arg_texts)}) if fp - {arg_texts[param]} * {self_call_fp_below_fp} >= "
+            twin_args = ", ".join(with_fp if record else arg_texts)
+            call = (f"(f{j}_u({twin_args}) if fp - {arg_texts[param]} * {self_call_fp_below_fp} >= "
                     f"{lowest_fp_here} else {call})")
         if may_tail:
             self.out.w(f"_r = {call}")
@@ -195,14 +199,14 @@ class CallLowering:
         name, elided = self.callee_name(j)
         fc = self.fc
         direct = elided or not fc.baseline
-        if j == fc.func_idx and elided:
+        if j == fc.func_idx and direct:
             n = len(ft.params)
             args = self.ops.top(n)
             self.self_call_decs.append({p for p, item in enumerate(args) if item.dec == p})
             if fc.unchecked:
                 name = f"f{j}_u"
         twin = None
-        if elided and j != fc.func_idx and j in ctx.bounded:
+        if direct and j != fc.func_idx and j in ctx.bounded:
             # call the twin directly when the callee's whole recursion fits (the test its
             # checked entry would make), saving the checked entry's frame
             param, self_call_fp_below_fp, lowest_fp = ctx.bounded[j]
@@ -326,13 +330,15 @@ class CallLowering:
     def bounded_recursion_param(self) -> int | None:
         """A parameter that bounds this function's recursion depth, or None.
 
-        When an elided function only calls itself, always passing `p - c` (c >= 1, known not
-        to wrap) for some never-assigned integer parameter p, a chain of its frames entered
-        with p = D has at most D callers below the entry: the entry can check once that all
-        of them fit on the stack and run an unchecked twin (no FP, no per-call checks), like
-        a loop versioned on its bounds check. Otherwise it runs as usual, trapping exactly."""
+        When a function only calls itself (throws aside), always passing `p - c` (c >= 1, known
+        not to wrap) for some never-assigned integer parameter p, a chain of its frames
+        entered with p = D has at most D callers below the entry: the entry can check once
+        that all of them fit on the stack and run an unchecked twin without per-call checks,
+        like a loop versioned on its bounds check. An elided function's twin needs no FP
+        either; a walkable one's still writes every frame record. Otherwise it runs as
+        usual, trapping exactly."""
         fc = self.fc
-        if (not fc.elided or fc.flat or fc.baseline or fc.unchecked or not fc.lazy_checks
+        if (fc.flat or fc.baseline or fc.unchecked or (fc.elided and not fc.lazy_checks)
                 or fc.eh.has_handlers or fc.control.self_tail or not self.self_call_decs):
             return None
         if any(ins.op in ("return_call", "return_call_indirect", "return_call_ref", "call_indirect",
