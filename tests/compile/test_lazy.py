@@ -271,3 +271,20 @@ def test_a_chain_of_first_calls_with_stack_arguments(strategy):
     assert len(info.value.backtrace) == n + 2
     assert module.compiled.compiled_count() == n + 2
     assert ex["go"](store, 3) == expected(3)
+
+
+def test_walkable_depth_bounded_callee_compiled_before_its_caller():
+    """A bounded recursion that may throw keeps its frames walkable; its callers still call
+    its twin directly, so it too is compiled before them."""
+    wat = """(module
+      (tag $e (param i32))
+      (func $down (param i32) (result i32)
+        (if (i32.eq (local.get 0) (i32.const 99999)) (then (throw $e (i32.const 1))))
+        (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
+        (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+      (func (export "outer") (param i32) (result i32) (call $down (local.get 0))))"""
+    engine, store, module = load(wat)
+    ex = Instance(store, module, []).exports(store)
+    assert ex["outer"](store, 30) == 30
+    assert 0 not in module.compiled.ctx.elided and 0 in module.compiled.ctx.bounded
+    assert "(f0_u(" in module.compiled.compiled[1].source

@@ -114,9 +114,9 @@ def elidable(facts: list, nimp: int) -> set[int]:
 
 
 def bounded_candidate(fx, idx: int) -> bool:
-    """Whether an elided function may be a depth-bounded recursion (compile/calls.py): it
-    calls only itself, directly, with no handlers, indirect or tail calls. Its callers need
-    the answer, so it is compiled before them."""
+    """Whether a function may be a depth-bounded recursion (compile/calls.py): it calls only
+    itself, directly (throws aside), with no handlers, indirect or tail calls. Its callers
+    need the answer, so under the optimizing strategy it is compiled before them."""
     return (fx.callees == (idx,) and not fx.has_handlers and not fx.indirect_calls
             and not fx.tail_calls_other and not fx.self_tail_call)
 

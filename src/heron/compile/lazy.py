@@ -85,12 +85,13 @@ class CompiledModule:
     def _compile(self, idx: int) -> CompiledFunction:
         k = idx - self.nimp
         ctx = self.ctx
-        # any caller of an elided, possibly depth-bounded callee calls its twin directly
-        # (compile/calls.py): the callee's answer must exist first
-        for c in self.facts[k].callees:
-            if (c != idx and c in ctx.elided and self.compiled[c - self.nimp] is None
-                    and bounded_candidate(self.facts[c - self.nimp], c)):
-                self._compile(c)
+        # a caller of a possibly depth-bounded callee calls its twin directly (optimizing,
+        # compile/calls.py): the callee's answer must exist first
+        if self.strategy == "optimizing":
+            for c in self.facts[k].callees:
+                if (c != idx and c >= self.nimp and self.compiled[c - self.nimp] is None
+                        and bounded_candidate(self.facts[c - self.nimp], c)):
+                    self._compile(c)
         # no garbage collection while compiling: the compiler leaves no cycles worth collecting
         # mid-function, and a full collection walks the running program's whole heap (its
         # stack memory, the module): with it on, first-call compiles took 3x as long
