@@ -132,7 +132,7 @@ def execute(args: argparse.Namespace, module, features) -> int:
         func = exports[name]
         if not isinstance(func, heron.Func):
             raise HeronError(f"{args.file}: export {name!r} is not a function")
-        params = func.type.params
+        params = func.type(store).params
         if len(args.args) != len(params):
             raise HeronError(f"{name} takes {len(params)} arguments, {len(args.args)} given")
         call_args = [parse_arg(a, t) for a, t in zip(args.args, params)]
@@ -154,7 +154,7 @@ def execute(args: argparse.Namespace, module, features) -> int:
         print(f"Error: failed to run {args.file}", file=sys.stderr)
         print(f"uncaught wasm exception: {exc}", file=sys.stderr)
         return EXIT_TRAP
-    results = func.type.results
+    results = func.type(store).results
     values = [] if not results else [result] if len(results) == 1 else list(result)
     for v, t in zip(values, results):
         print(format_result(v, t))

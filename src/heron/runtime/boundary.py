@@ -30,7 +30,7 @@ from typing import Callable
 from ..errors import Trap
 from ..target import FrameLayout, assign
 from ..types import FuncType
-from .exceptions import host_throws_into_wasm
+from .hostcall import guard_host
 from .tailcall import TailCall
 from .values import host_results, to_host, to_internal
 
@@ -78,9 +78,9 @@ def wasm_exit(state, ftype: FuncType, host) -> Callable:
     elif len(results) == 1 and results[0] in ("i32", "i64"):
         mask = "0xFFFFFFFF" if results[0] == "i32" else "0xFFFFFFFFFFFFFFFF"
         lines.append(f"    if out.__class__ is int: return out & {mask}")
-        lines.append("    return host_results(out, ftype)")
+        lines.append("    return host_results(out, ftype, state)")
     else:
-        lines.append("    return host_results(out, ftype)")
+        lines.append("    return host_results(out, ftype, state)")
     ns = {"Trap": Trap, "words": words, "exits": state.exits, "exit_layouts": state.exit_layouts,
           "layout": layout, "state": state, "sp_from_fp": layout.sp_from_fp, "host": host,
           "host_results": host_results, "ftype": ftype}
@@ -95,7 +95,7 @@ def system_entry(state, func):
     entry = state.system_entries.get(func)
     if entry is None:
         if func.host is not None:
-            entry = _system_exit(state, func.type, host_throws_into_wasm(state, func.host))
+            entry = _system_exit(state, func.ftype, guard_host(state, func.host))
         else:
             entry = _wasm_thunk(state, func)
         state.system_entries[func] = entry
@@ -131,7 +131,7 @@ def _system_exit(state, ftype: FuncType, host):
             state.sp = saved_sp
             state.exits.pop()
             state.exit_layouts.pop()
-        return host_results(out, ftype)
+        return host_results(out, ftype, state)
 
     exit_system.__name__ = f"exit_{getattr(host, '__name__', 'host')}"
     return exit_system
@@ -139,7 +139,7 @@ def _system_exit(state, ftype: FuncType, host):
 
 def _wasm_thunk(state, func):
     target = state.target
-    ftype = func.type
+    ftype = func.ftype
     sabi = assign(ftype, target, "system")
     wabi = assign(ftype, target, "wasm")
     own = FrameLayout.build(target, "system", sabi, name="<import thunk>")
@@ -150,30 +150,33 @@ def _wasm_thunk(state, func):
     sys_stack = [p for p, loc in enumerate(sabi.params) if loc.reg is None]
     w_regs = [p for p, loc in enumerate(wabi.params) if loc.reg is not None]
     w_stack = [p for p, loc in enumerate(wabi.params) if loc.reg is None]
-    nparams = len(ftype.params)
-
-    def thunk(fp, *regs):
-        vals = [None] * nparams
-        for p, v in zip(sys_regs, regs):
-            vals[p] = v
-        for p in sys_stack:
-            vals[p] = words[(own.incoming_arg_address(fp, p) - low) >> 3]
-        saved_fp = words[(own.saved_fp_address(fp) - low) >> 3]
-        ret = words[(own.return_address_address(fp) - low) >> 3]
-        # the Wasm callee is called from the SP this thunk was called with (its caller's SP)
-        sp = own.call_sp_from_fp(fp)
-        callee_fp = caller.fp_from_call_sp(caller.call_sp(sp, wabi))
-        if callee_fp < state.stack.limit:
-            raise Trap("call stack exhausted")
-        for p in w_stack:
-            words[(caller.outgoing_arg_address(sp, wabi, p) - low) >> 3] = vals[p]
-        words[(caller.saved_fp_address(callee_fp) - low) >> 3] = saved_fp
-        words[(caller.return_address_address(callee_fp) - low) >> 3] = ret
-        r = func.code(callee_fp, *[vals[p] for p in w_regs])
-        while r.__class__ is TailCall:
-            r = r.f()
-        return r
-
+    # generated per signature: the callee is called positionally, a call CPython makes
+    # without growing the C stack, so a recursion across instances ends in the stack
+    # check's trap at any depth (runtime/recursion.py)
+    regs = [f"a{p}" for p in sys_regs]
+    lines = [f"def thunk({', '.join(['fp'] + regs)}):"]
+    for p in sys_stack:
+        lines.append(f"    a{p} = words[(own.incoming_arg_address(fp, {p}) - low) >> 3]")
+    lines += [
+        "    saved_fp = words[(own.saved_fp_address(fp) - low) >> 3]",
+        "    ret = words[(own.return_address_address(fp) - low) >> 3]",
+        "    sp = own.call_sp_from_fp(fp)",
+        "    callee_fp = caller.fp_from_call_sp(caller.call_sp(sp, wabi))",
+        "    if callee_fp < state.stack.limit: raise Trap('call stack exhausted')",
+    ]
+    for p in w_stack:
+        lines.append(f"    words[(caller.outgoing_arg_address(sp, wabi, {p}) - low) >> 3] = a{p}")
+    lines += [
+        "    words[(caller.saved_fp_address(callee_fp) - low) >> 3] = saved_fp",
+        "    words[(caller.return_address_address(callee_fp) - low) >> 3] = ret",
+        f"    r = func.code({', '.join(['callee_fp'] + [f'a{p}' for p in w_regs])})",
+        "    while r.__class__ is TailCall: r = r.f()",
+        "    return r",
+    ]
+    ns = {"words": words, "own": own, "caller": caller, "low": low, "state": state, "wabi": wabi,
+          "func": func, "Trap": Trap, "TailCall": TailCall}
+    exec(compile("\n".join(lines) + "\n", "<heron import thunk>", "exec"), ns)
+    thunk = ns["thunk"]
     thunk.__name__ = f"import_{func.name}"
     return thunk
 
