@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import DecodeError, HeronError, ParseError, ValidationError
 from ..script import loading
 from ..script.adapters import runtime_available
-from ..script.commands import ModuleSource
+from .inputs import module_source
 from .options import add_feature_option, add_machine_options, features_from
 
 EXIT_NO_EXECUTION = 2
@@ -32,21 +32,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
                         help="arguments for the invoked function (everything after FILE)")
     parser.set_defaults(handler=main)
-
-
-def module_source(path: Path) -> ModuleSource:
-    """A file as a module source: binary if it starts with the Wasm magic, else text."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise HeronError(f"{path}: cannot read: {e.strerror or e}") from None
-    if data.startswith(b"\0asm"):
-        return ModuleSource(kind="binary", line=1, data=data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise HeronError(f"{path} is neither a Wasm binary nor UTF-8 text (byte {e.start})") from None
-    return ModuleSource(kind="text", line=1, text=text)
 
 
 def load_and_validate(path: Path, features) -> object:

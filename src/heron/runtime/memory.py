@@ -31,6 +31,7 @@ MAX_PAGES_64 = 1 << 48
 # engine may. Lower it per Store with Store.set_limits(memory_size=...).
 PRACTICAL_MAX_BYTES = 1 << 31
 
+_ZERO_PAGE = bytes(PAGE)
 _FLAGS = getattr(mmap, "MAP_PRIVATE", 0) | getattr(mmap, "MAP_NORESERVE", 0)
 
 
@@ -107,8 +108,12 @@ class Memory(StoreOwned):
             except (BufferError, SystemError):
                 pass    # an exported buffer pins the mapping: move to a new one
         new = _new_buffer(nbytes)
-        if len(data):
-            new[:len(data)] = data
+        # copy page by page, skipping pages that are all zero: the new mapping stays
+        # committed only where the old one held data
+        for start in range(0, len(data), PAGE):
+            page = data[start:start + PAGE]
+            if page != _ZERO_PAGE:
+                new[start:start + PAGE] = page
         self.data = new
         for namespace, key in self._users:
             namespace[key] = new
