@@ -29,6 +29,11 @@ class Config:
     `max_wasm_stack`). An option Heron does not know raises (AttributeError when set
     as an attribute, TypeError as a keyword) instead of being silently ignored."""
 
+    features: Features
+    target: str
+    strategy: str
+    stack_size: int
+
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  features: Features | None = None, stack_size: int = DEFAULT_SIZE, **flags: Any):
         object.__setattr__(self, "features", features if features is not None else Features())

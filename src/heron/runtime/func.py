@@ -25,6 +25,11 @@ class Func(StoreOwned):
     __slots__ = ("ftype", "code", "store", "host", "name", "instance", "index", "may_tail",
                  "_entry", "__weakref__")
     extern_kind = "func"
+    code: Any
+    host: Any
+    index: Any
+    instance: Any
+    _entry: Callable
 
     def __init__(self, store: Any, ty: PublicFuncType, func: Callable, access_caller: bool = False):
         ft = getattr(ty, "internal", ty)

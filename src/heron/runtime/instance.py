@@ -109,39 +109,39 @@ def _val_match(a, b, exact: bool) -> bool:
     return a == b
 
 
-def check_import(imp, item, module, index: int, state=None) -> None:
+def check_import(imp: Any, item: Any, module: Any, index: int, state: Any = None) -> None:
     """LinkError 'incompatible import type' unless `item` fits the import's type, and
     LinkError for an item of another Store than `state`."""
     kind = imp.kind
     cls = KIND_CLASS[kind]
-    if not isinstance(item, cls):
+    if not issubclass(type(item), cls):
         raise LinkError(f"incompatible import type for {imp.module}::{imp.name}: expected {kind}, "
                         f"got {type(item).__name__.lower()}")
     if state is not None and item.store is not state:
         raise LinkError(f"import {imp.module}::{imp.name}: the {kind} belongs to another Store")
     bad = LinkError(f"incompatible import type for {imp.module}::{imp.name}")
     if kind == "func":
-        want = canonical_type(module, imp.desc)
-        if item.ftype is not want and item.ftype != want:
+        want_f = canonical_type(module, imp.desc)
+        if item.ftype is not want_f and item.ftype != want_f:
             raise bad
     elif kind == "table":
-        want: TableType = imp.desc
+        want_t: TableType = imp.desc
         have = item.ttype
-        if have.addr != want.addr or not _limits_match(len(item.elements), have.limits.max, want.limits):
+        if have.addr != want_t.addr or not _limits_match(len(item.elements), have.limits.max, want_t.limits):
             raise bad
-        if not _val_match(have.elem, canonical_valtype(module, want.elem), exact=True):
+        if not _val_match(have.elem, canonical_valtype(module, want_t.elem), exact=True):
             raise bad
     elif kind == "memory":
-        want: MemType = imp.desc
-        if item.addr != want.addr or not _limits_match(len(item.data) // 65536, item.mtype.limits.max,
-                                                       want.limits):
+        want_m: MemType = imp.desc
+        if item.addr != want_m.addr or not _limits_match(len(item.data) // 65536, item.mtype.limits.max,
+                                                         want_m.limits):
             raise bad
     elif kind == "global":
-        want: GlobalType = imp.desc
-        have = item.gtype
-        if have.mutable != want.mutable:
+        want_g: GlobalType = imp.desc
+        have_g = item.gtype
+        if have_g.mutable != want_g.mutable:
             raise bad
-        if not _val_match(have.valtype, canonical_valtype(module, want.valtype), exact=want.mutable):
+        if not _val_match(have_g.valtype, canonical_valtype(module, want_g.valtype), exact=want_g.mutable):
             raise bad
     elif kind == "tag":
         want_ft = canonical_type(module, imp.desc.type_idx)
@@ -219,10 +219,10 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         inst.exports[e.name] = space[e.index]
 
     # element segments, then data segments, in order; stop at the first failure
-    elems = []
+    elems: list = []
     for seg in module.elems:
         elems.append([eval_const(x, inst, module) for x in seg.init])
-    datas = [bytes(d.init) for d in module.datas]
+    datas: list = [bytes(d.init) for d in module.datas]
     ns["ELEM"] = elems
     ns["DATA"] = datas
     for i, seg in enumerate(module.elems):

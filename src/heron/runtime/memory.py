@@ -119,6 +119,7 @@ class Memory(StoreOwned):
             namespace[key] = new
 
     def current_type(self) -> MemType:
+        """The module-model type with the current size as the minimum."""
         return MemType(Limits(len(self.data) // PAGE, self.mtype.limits.max), self.addr, self.mtype.shared)
 
     # public API

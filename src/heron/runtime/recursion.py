@@ -16,6 +16,8 @@ grow it -- host frames between activations -- is bounded by MAX_ACTIVATIONS
 from __future__ import annotations
 
 import sys
+from types import FrameType
+from typing import Optional
 
 get_limit = sys.getrecursionlimit
 set_limit = sys.setrecursionlimit
@@ -34,7 +36,7 @@ def wasm_recursion_limit(stack_size: int) -> int:
 
 def python_depth() -> int:
     """The number of Python frames on the current thread's stack."""
-    frame = sys._getframe()
+    frame: Optional[FrameType] = sys._getframe()
     depth = 0
     while frame is not None:
         depth += 1

@@ -55,6 +55,7 @@ class Table(StoreOwned):
         return old
 
     def current_type(self) -> InternalTableType:
+        """The module-model type with the current size as the minimum."""
         return InternalTableType(Limits(len(self.elements), self.ttype.limits.max), self.ttype.elem, self.ttype.addr)
 
     # public API

@@ -19,7 +19,7 @@ from .hostcall import HOST_CALL_CODE
 MAX_BACKTRACE = 200
 
 # Python exceptions generated code lets happen, when the line has no trap code of its own
-_PY_TRAPS = {RecursionError: "call stack exhausted", ZeroDivisionError: "integer divide by zero"}
+_PY_TRAPS: dict[type, str] = {RecursionError: "call stack exhausted", ZeroDivisionError: "integer divide by zero"}
 
 
 def escape(state, e: BaseException, entry_fp: int) -> BaseException:
@@ -86,7 +86,7 @@ def backtrace(state, tb, entry_fp: int) -> list[Frame]:
     function only calls elided functions), so they are read from the Python frames of
     the generated code until the first frame that has a record, and the walk goes on
     from there."""
-    frames = []
+    frames: list[Frame] = []
     inner_twin = None
     for cm, frame, lineno in wasm_python_frames(tb):
         info, instr, _ = cm.where(lineno)

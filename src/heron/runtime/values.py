@@ -25,6 +25,8 @@ class StoreOwned:
     Lets values be checked for their Store without importing the classes."""
     __slots__ = ()
     extern_kind = ""
+    store: Any
+    ftype: Any
 
 
 class Val:
