@@ -57,6 +57,11 @@ class Unsupported(HeronError):
         super().__init__(f"unsupported feature '{feature}'" + (f": {detail}" if detail else ""))
 
 
+class ArgumentError(HeronError, TypeError):
+    """A Wasm function called with the wrong number of arguments: a HeronError (where
+    wasmtime-py raises WasmtimeError) that is also a TypeError."""
+
+
 class ResourceLimitError(HeronError):
     """A Store limit (`Store.set_limits`) refused to create a memory, table or instance."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import Trap
+from ..errors import ArgumentError, Trap
 from ..target import assign
 from ..types import FuncType
 from .recursion import get_limit, restore_host_limit, set_limit
@@ -55,7 +55,7 @@ def make_entry(state, func) -> Callable:
 
     def convert_in(args):
         if len(args) != nparams:
-            raise TypeError(f"{name} expects {nparams} arguments, got {len(args)}")
+            raise ArgumentError(f"{name} expects {nparams} arguments, got {len(args)}")
         if ints:
             try:
                 return [a & m for a, m in zip(args, masks)]
@@ -85,7 +85,7 @@ def _compiled_entry(state, func) -> Callable:
     n = len(params)
     names = [f"a{i}" for i in range(n)]
     lines = ["def entry(args):",
-             f"    if len(args) != {n}: raise TypeError(arity_message + str(len(args)))"]
+             f"    if len(args) != {n}: raise ArgumentError(arity_message + str(len(args)))"]
     if n:
         lines.append(f"    {', '.join(names)}{',' if n == 1 else ''} = args")
     for i, t in enumerate(params):
@@ -138,7 +138,7 @@ def _compiled_entry(state, func) -> Callable:
     else:
         lines.append("    return _rth(r, results)")
     ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
-          "code": func.code, "TailCall": TailCall, "Trap": Trap, "_ti": to_internal,
+          "code": func.code, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
           "_rth": results_to_host, "results": results, "params": params,
           "arity_message": f"{func.name} expects {n} arguments, got ",
           "get_limit": get_limit, "set_limit": set_limit,

@@ -124,9 +124,9 @@ class Memory(StoreOwned):
 
     # public API
     def type(self, store: Any = None) -> MemoryType:
-        """The memory's type, with its current size as the minimum (as wasmtime-py)."""
+        """The memory's type (as declared: its minimum is not the current size)."""
         check_store(self, store)
-        return MemoryType._wrap(self.current_type())
+        return MemoryType._wrap(self.mtype)
 
     def size(self, store: Any = None) -> int:
         """The current size in pages."""

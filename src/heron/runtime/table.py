@@ -60,9 +60,9 @@ class Table(StoreOwned):
 
     # public API
     def type(self, store: Any = None) -> TableType:
-        """The table's type, with its current size as the minimum (as wasmtime-py)."""
+        """The table's type (as declared: its minimum is not the current size)."""
         check_store(self, store)
-        return TableType._wrap(self.current_type())
+        return TableType._wrap(self.ttype)
 
     def size(self, store: Any = None) -> int:
         """The current number of elements."""

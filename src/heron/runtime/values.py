@@ -241,5 +241,5 @@ def host_results(out, ftype: FuncType, state=None):
             out = out[0]
         return to_internal(out, results[0], state)
     if not isinstance(out, (tuple, list)) or len(out) != len(results):
-        raise Trap(f"host function returned {type(out).__name__}, expected {len(results)} results")
+        raise TypeError(f"host function returned {type(out).__name__}, expected {len(results)} results")
     return tuple(to_internal(v, t, state) for v, t in zip(out, results))
