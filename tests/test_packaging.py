@@ -7,6 +7,7 @@ import inspect
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,6 @@ def test_wheel_installs_in_a_fresh_venv_and_runs_the_demo(tmp_path):
                             "-w", str(dist), str(REPO)], capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr[-3000:]
     wheel = next(dist.glob("heron-*.whl"))
-    import zipfile
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
     assert "heron/py.typed" in names and any(n.endswith("/LICENSE") for n in names)
