@@ -449,5 +449,168 @@ def funcref_param(w):
     return w.Instance(store, m, []).exports(store)["call"](store, f)
 
 
+def tag_type_and_identity(w):
+    config = w.Config()
+    config.wasm_exceptions = True
+    store = w.Store(w.Engine(config))
+    tag = w.Tag(store, w.TagType(w.FuncType([w.ValType.i32(), w.ValType.f64()], [])))
+    other = w.Tag(store, w.TagType(w.FuncType([w.ValType.i32(), w.ValType.f64()], [])))
+    return [str(p) for p in tag.type(store).functype.params], tag.eq(store, tag), tag.eq(store, other)
+
+
+def exported_tag(w):
+    config = w.Config()
+    config.wasm_exceptions = True
+    store = w.Store(w.Engine(config))
+    m = w.Module(store.engine, '(module (tag (export "e") (param i64)))')
+    t = w.Instance(store, m, []).exports(store)["e"]
+    return type(t).__name__, [str(p) for p in t.type(store).functype.params]
+
+
+def uncaught_wasm_exception_is_an_error(w):
+    config = w.Config()
+    config.wasm_exceptions = True
+    store = w.Store(w.Engine(config))
+    m = w.Module(store.engine, '(module (tag $e (param i32)) (func (export "f") i32.const 1 throw $e))')
+    # wasmtime-py reports it as a Trap (UNCAUGHT_EXCEPTION); Heron as heron.WasmException,
+    # which carries the tag and the payload (README: Coming from wasmtime-py)
+    uncaught = (w.Trap,) + ((w.WasmException,) if hasattr(w, "WasmException") else ())
+    try:
+        w.Instance(store, m, []).exports(store)["f"](store)
+    except uncaught:
+        return "uncaught"
+    return None
+
+
+def caught_wasm_exception(w):
+    config = w.Config()
+    config.wasm_exceptions = True
+    store = w.Store(w.Engine(config))
+    m = w.Module(store.engine, '''(module (tag $e (param i32))
+        (func $thrower i32.const 7 throw $e)
+        (func (export "f") (result i32)
+          (block $h (result i32) (try_table (catch $e $h) call $thrower) i32.const 0)))''')
+    return w.Instance(store, m, []).exports(store)["f"](store)
+
+
+def host_trap_propagates(w):
+    store = w.Store()
+    m = w.Module(store.engine, '(module (import "" "h" (func $h)) (func (export "f") call $h))')
+
+    def h():
+        raise w.Trap("custom trap from the host")
+    try:
+        w.Instance(store, m, [w.Func(store, w.FuncType([], []), h)]).exports(store)["f"](store)
+    except w.Trap as t:
+        return "custom trap from the host" in str(t)
+    return None
+
+
+def host_returns_wrong_type(w):
+    store = w.Store()
+    m = w.Module(store.engine, '(module (import "" "h" (func $h (result i32))) '
+                               '(func (export "f") (result i32) call $h))')
+    f = w.Func(store, w.FuncType([], [w.ValType.i32()]), lambda: "seven")
+    w.Instance(store, m, [f]).exports(store)["f"](store)
+
+
+def table_get_out_of_bounds(w):
+    store = w.Store()
+    t = w.Table(store, w.TableType(w.ValType.funcref(), w.Limits(1, None)), None)
+    return t.get(store, 5)
+
+
+def table_set_out_of_bounds(w):
+    store = w.Store()
+    t = w.Table(store, w.TableType(w.ValType.funcref(), w.Limits(1, None)), None)
+    t.set(store, 5, None)
+
+
+def table_grow_beyond_max(w):
+    store = w.Store()
+    t = w.Table(store, w.TableType(w.ValType.funcref(), w.Limits(1, 2)), None)
+    t.grow(store, 5, None)
+
+
+def funcref_global(w):
+    store = w.Store()
+    f = w.Func(store, w.FuncType([], []), lambda: None)
+    g = w.Global(store, w.GlobalType(w.ValType.funcref(), True), None)
+    g.set_value(store, f)
+    return g.value(store) is not None, str(g.type(store).content)
+
+
+def linker_get_default(w):
+    engine = w.Engine()
+    store = w.Store(engine)
+    linker = w.Linker(engine)
+    linker.define_func("m", "", w.FuncType([], [w.ValType.i32()]), lambda: 5)
+    return linker.get_default(store, "m")(store)
+
+
+def memory_type_of_export(w):
+    store, i = _inst(w, '(module (memory (export "m") 2 10))')
+    ty = i.exports(store)["m"].type(store)
+    return ty.limits.min, ty.limits.max, ty.is_64
+
+
+def table_type_of_export(w):
+    store, i = _inst(w, '(module (table (export "t") 3 7 externref))')
+    ty = i.exports(store)["t"].type(store)
+    return ty.element == w.ValType.externref(), ty.limits.min, ty.limits.max
+
+
+def global_type_of_export(w):
+    store, i = _inst(w, '(module (global (export "g") (mut f32) (f32.const 0)))')
+    ty = i.exports(store)["g"].type(store)
+    return str(ty.content), ty.mutable
+
+
+def exports_missing_name(w):
+    store, i = _inst(w, ADD)
+    return i.exports(store).get("nope"), "nope" in i.exports(store)
+
+
+def exports_keyerror(w):
+    store, i = _inst(w, ADD)
+    i.exports(store)["nope"]
+
+
+def instance_of_imported_memory(w):
+    store = w.Store()
+    mem = w.Memory(store, w.MemoryType(w.Limits(1, None)))
+    m = w.Module(store.engine, '(module (import "" "m" (memory 1)) (data (i32.const 0) "xy"))')
+    w.Instance(store, m, [mem])
+    return bytes(mem.read(store, 0, 2))
+
+
+def data_segment_out_of_bounds(w):
+    store = w.Store()
+    w.Instance(store, w.Module(store.engine, '(module (memory 1) (data (i32.const 65535) "xy"))'), [])
+
+
+def call_export_with_val(w):
+    store, i = _inst(w, ADD)
+    return i.exports(store)["add"](store, w.Val.i32(40), w.Val.i32(2))
+
+
+def f32_rounding(w):
+    store = w.Store()
+    m = w.Module(store.engine, '(module (func (export "f") (param f32) (result f32) local.get 0))')
+    return w.Instance(store, m, []).exports(store)["f"](store, 0.1)
+
+
+def nan_roundtrip(w):
+    store = w.Store()
+    m = w.Module(store.engine, '(module (func (export "f") (param f64) (result f64) local.get 0))')
+    r = w.Instance(store, m, []).exports(store)["f"](store, float("nan"))
+    return r != r
+
+
+def i32_argument_wraps(w):
+    store, i = _inst(w, ADD)
+    return i.exports(store)["add"](store, 0xFFFFFFFF, 0)
+
+
 SNIPPETS = [v for k, v in sorted(globals().items()) if callable(v) and not k.startswith("_")
             and getattr(v, "__module__", None) == __name__]

@@ -69,23 +69,26 @@ class Table(StoreOwned):
         check_store(self, store)
         return len(self.elements)
 
-    def _index(self, index: Any) -> int:
+    @staticmethod
+    def _check_index(index: Any) -> int:
         if isinstance(index, bool) or not isinstance(index, int):
             raise TypeError(f"table index must be an int, not {type(index).__name__}")
-        if not 0 <= index < len(self.elements):
-            raise Trap(TrapCode.TABLE_OUT_OF_BOUNDS)
         return index
 
     def get(self, store: Any, index: int) -> Any:
-        """The element at `index` (a Func, a host object or None)."""
+        """The element at `index` (a Func, a host object or None); None as well for an
+        index out of bounds, as wasmtime-py."""
         check_store(self, store)
-        return self.elements[self._index(index)]
+        i = self._check_index(index)
+        return self.elements[i] if 0 <= i < len(self.elements) else None
 
     def set(self, store: Any, index: int, value: Any) -> None:
         """Store `value` at `index`; TypeError for a value the element type cannot hold
         (a funcref must be a Func of this Store, or None)."""
         check_store(self, store)
-        i = self._index(index)
+        i = self._check_index(index)
+        if not 0 <= i < len(self.elements):
+            raise HeronError(f"{TrapCode.TABLE_OUT_OF_BOUNDS}: index {i} in a table of {len(self.elements)}")
         self.elements[i] = check_ref(value, self.ttype.elem, self.store)
 
     def grow(self, store: Any, delta: int, init: Any = None) -> int:
