@@ -166,3 +166,25 @@ def test_bad_arguments_raise_clean_errors():
         Module(store.engine, 42)
     with pytest.raises(TypeError):
         Func(store, FuncType([], []), "not callable")
+
+
+def test_a_tag_of_another_store_is_not_thrown_into_wasm():
+    a, b = Store(), Store()
+    foreign = heron.Tag(a, heron.TagType(FuncType([I32], [])))
+    m = Module(b.engine, '(module (import "" "h" (func $h)) (func (export "f") call $h))')
+
+    def h():
+        raise heron.WasmException(foreign, [1])
+    f = Instance(b, m, [Func(b, FuncType([], []), h)]).exports(b)["f"]
+    with pytest.raises(TypeError, match="same Store"):
+        f(b)
+
+
+def test_a_module_of_another_engine_is_refused():
+    # its code addresses are in the other engine's code map: a catch_all would not catch
+    m = Module(Engine(), '(module (tag $e) (func $t throw $e) '
+                         '(func (export "f") (result i32) (block $h (try_table (catch_all $h) call $t)) i32.const 5))')
+    with pytest.raises(LinkError, match="another Engine"):
+        Instance(Store(Engine()), m, [])
+    store = Store(m.engine)
+    assert Instance(store, m, []).exports(store)["f"](store) == 5

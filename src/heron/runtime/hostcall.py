@@ -25,7 +25,10 @@ def _template(state, host):
             return host(*args)
         except WasmException as e:
             set_limit(wasm_limit)
-            throw_from_exit(state, state.exits[-1], state.exit_layouts[-1], from_host(e))
+            exn = from_host(e)
+            if exn.tag.store is not state:
+                raise TypeError("a WasmException thrown into Wasm needs a Tag of the same Store") from None
+            throw_from_exit(state, state.exits[-1], state.exit_layouts[-1], exn)
         finally:
             set_limit(wasm_limit)
     return host_call

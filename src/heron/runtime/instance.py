@@ -285,8 +285,10 @@ class Instance:
 
     def __init__(self, store: Store, module: Any, imports: Iterable = ()):
         state = state_of(store)
-        if store.engine is not module.engine and store.engine.target != module.engine.target:
-            raise LinkError("module and store belong to different engines")
+        if store.engine is not module.engine:
+            # compiled code has the engine's stack bounds built in, and its code addresses
+            # are in the engine's code map, which backtraces and the unwinder read
+            raise LinkError("the module was compiled by another Engine than the Store's")
         if isinstance(imports, (str, bytes)) or not isinstance(imports, Iterable):
             raise TypeError("imports must be a sequence of Func, Memory, Table, Global or Tag")
         self.module = module
