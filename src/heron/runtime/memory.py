@@ -175,9 +175,11 @@ class Memory(StoreOwned):
         """Copy `value` into memory at `start` (negative counts from the end); return the
         number of bytes written. IndexError when it does not fit, as wasmtime-py."""
         check_store(self, store)
+        if isinstance(value, (int, str)):
+            raise TypeError(f"Memory.write takes bytes, not {type(value).__name__}")
         size = len(self.data)
         begin = slice(start, None).indices(size)[0]
-        data = bytes(value)
+        data = memoryview(value).tobytes()
         if begin >= size and data:
             raise IndexError("index out of range")
         if begin + len(data) > size:
