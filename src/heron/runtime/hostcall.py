@@ -18,9 +18,17 @@ from .recursion import get_limit, restore_host_limit, set_limit
 
 
 def _template(state, host):
+    entries = state.entries if state is not None else []
+
     def host_call(*args):
         wasm_limit = get_limit()
-        restore_host_limit(state.host_limit, len(state.entries) > 1)
+        if len(entries) == 1:       # the common case inline: one activation, shallow
+            try:
+                set_limit(state.host_limit)
+            except RecursionError:
+                restore_host_limit(state.host_limit)
+        else:
+            restore_host_limit(state.host_limit, True)
         try:
             return host(*args)
         except WasmException as e:
