@@ -160,6 +160,7 @@ def _wasm_thunk(state, func):
     lines += [
         "    saved_fp = words[(own.saved_fp_address(fp) - low) >> 3]",
         "    ret = words[(own.return_address_address(fp) - low) >> 3]",
+        # the Wasm callee is called from the SP this thunk was called with (its caller's SP)
         "    sp = own.call_sp_from_fp(fp)",
         "    callee_fp = caller.fp_from_call_sp(caller.call_sp(sp, wabi))",
         "    if callee_fp < state.stack.limit: raise Trap('call stack exhausted')",
