@@ -188,3 +188,20 @@ def test_a_module_of_another_engine_is_refused():
         Instance(Store(Engine()), m, [])
     store = Store(m.engine)
     assert Instance(store, m, []).exports(store)["f"](store) == 5
+
+
+def test_host_functions_see_the_hosts_recursion_limit():
+    before = sys.getrecursionlimit()
+    seen = []
+    store = Store()
+    m = Module(store.engine, '''(module (import "" "h" (func $h (param i32) (result i32)))
+        (func $down (param i32) (result i32)
+          local.get 0 i32.eqz if (result i32) i32.const 0 call $h
+          else local.get 0 i32.const 1 i32.sub call $down end)
+        (export "down" (func $down)))''')
+    h = Func(store, FuncType([I32], [I32]), lambda x: seen.append(sys.getrecursionlimit()) or x)
+    down = Instance(store, m, [h]).exports(store)["down"]
+    assert down(store, 10) == 0          # shallow Wasm: exactly the host's limit
+    assert down(store, 5000) == 0        # Wasm deeper than the limit: headroom above it
+    assert seen[0] == before and seen[1] > before
+    assert sys.getrecursionlimit() == before
