@@ -40,6 +40,7 @@ class Features:
         return name in self.enabled
 
     def set(self, name: str, on: bool) -> None:
+        """Turn proposal `name` (or "all-proposals") on or off; HeronError for an unknown one."""
         if name == "all-proposals":
             names = list(IMPLEMENTED)
         elif name in IMPLEMENTED or name in UNIMPLEMENTED:
@@ -66,6 +67,7 @@ class Features:
 
     @classmethod
     def from_args(cls, specs: list[str] | None) -> "Features":
+        """The default proposals with each `-W` argument of `specs` applied."""
         f = cls()
         for s in specs or ():
             f.apply(s)
@@ -73,6 +75,7 @@ class Features:
 
     @classmethod
     def all(cls) -> "Features":
+        """Every proposal Heron implements turned on."""
         f = cls()
         f.set("all-proposals", True)
         return f

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from heron.script.adapters import runtime_available
 
 DATA = Path(__file__).parent / "data"
 
@@ -29,28 +28,17 @@ def test_errors_are_reported_without_traceback(name, error):
     assert f"{DATA / name}: {error}" in proc.stderr
 
 
-@pytest.mark.skipif(runtime_available(), reason="the runtime drives `heron run` now")
-def test_valid_module_says_execution_is_not_available_yet():
-    proc = heron_run("--invoke", "add", str(DATA / "valid.wat"), "1", "-2")
-    assert proc.returncode == 2
-    assert "execution is not available yet" in proc.stderr
-    assert "Traceback" not in proc.stderr
-
-
-@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
 def test_invoke_prints_results():
     proc = heron_run("--invoke", "add", str(DATA / "valid.wat"), "1", "-2")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "-1\n", "")
 
 
-@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
 def test_trap_exits_134_with_the_trap_and_no_traceback():
     proc = heron_run("--invoke", "div", str(DATA / "div.wat"), "1", "0")
     assert proc.returncode == 134
     assert "wasm trap: integer divide by zero" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
 @pytest.mark.parametrize("args, message", [
     (["--invoke", "div", str(DATA / "div.wat"), "1"], "div takes 2 arguments, 1 given"),
     (["--invoke", "div", str(DATA / "div.wat"), "1", "x"], "argument 'x' is not a valid i32"),

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from heron.cli.main import main
-from heron.script.adapters import runtime_available
 
 DATA = Path(__file__).parent / "data"
 MIXED = DATA / "mixed.wast"
@@ -99,7 +98,6 @@ def test_bad_usage_exits_with_2(args):
     assert proc.returncode == 2 and "usage:" in proc.stderr
 
 
-@pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
 def test_with_execution_the_mixed_script_runs_its_actions(tmp_path, capsys):
     report = tmp_path / "report.json"
     status, out, _ = run_cli(["wast", "--json", str(report), str(MIXED)], capsys)

@@ -26,7 +26,6 @@ Nothing exnref-typed crosses the wasmtime-py boundary (it aborts the process): s
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import hashlib
@@ -43,9 +42,8 @@ REPO = Path(__file__).resolve().parents[2]
 SMITH_CONFIG = Path(os.environ.get("HERON_SMITH_CONFIG", "/work/shared/fuzz/smith_eh_tc.json"))
 MAX_MEMORY_BYTES = 4 * 65536
 # Growth limits, the same on both engines so memory.grow / table.grow succeed or fail
-# alike: wasmtime's store limiter, and Heron's practical maximum (runtime/objects.py),
-# lowered while the harness runs Heron -- at the default 2 GiB a generated module that
-# grows its memory in a loop exhausts the machine's memory.
+# alike: each engine's store limiter (Store.set_limits) -- at the default 2 GiB a
+# generated module that grows its memory in a loop and touches it exhausts the machine.
 HERON_MAX_MEMORY_BYTES = 64 << 20
 HERON_MAX_TABLE = 100_000
 # A fresh store per instance (no state carried between runs through stack memory); the
@@ -482,26 +480,14 @@ def fresh_store(engine):
     """A Store whose stack memory is poisoned, so a slot read before it is written shows."""
     import heron
     store = heron.Store(engine)
+    store.set_limits(memory_size=HERON_MAX_MEMORY_BYTES, table_elements=HERON_MAX_TABLE)
     words = store.stack.words
     words[:] = [STACK_POISON] * len(words)
     return store
 
 
-@contextlib.contextmanager
-def heron_growth_limits():
-    """Heron's practical memory/table maximum lowered to the harness's limits."""
-    from heron.runtime import memory, table
-    saved = memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE
-    memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE = HERON_MAX_MEMORY_BYTES, HERON_MAX_TABLE
-    try:
-        yield
-    finally:
-        memory.PRACTICAL_MAX_BYTES, table.PRACTICAL_MAX_TABLE = saved
-
-
 def run_heron(module, plan: Plan) -> Report:
-    with heron_growth_limits():
-        return _run_heron(module, plan)
+    return _run_heron(module, plan)
 
 
 def _run_heron(module, plan: Plan) -> Report:

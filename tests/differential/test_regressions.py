@@ -19,12 +19,7 @@ CONFIGS = harness.all_configs()
 def heron_run(wat: str, target: str, strategy: str, export: str, args: tuple, global_name: str):
     """Instantiate, call `export(*args)`, return (result, value of the exported global)."""
     engine = heron.Engine(heron.Config(target=target, strategy=strategy))
-    try:
-        module = heron.Module(engine, wat)
-    except heron.Unsupported as e:
-        if e.feature == "exceptions":
-            pytest.skip(f"Heron does not compile exception handling yet: {e}")
-        raise
+    module = heron.Module(engine, wat)
     store = heron.Store(engine)
     instance = heron.Instance(store, module, [])
     exports = instance.exports(store)

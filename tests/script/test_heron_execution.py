@@ -20,10 +20,8 @@ import pytest
 from testsuite_paths import TESTSUITE, required_scripts
 
 from heron.features import Features
-from heron.script.adapters import STRATEGIES, TARGETS, RuntimeAdapter, runtime_available
+from heron.script.adapters import STRATEGIES, TARGETS, RuntimeAdapter
 from heron.script.runner import run_script
-
-pytestmark = pytest.mark.skipif(not runtime_available(), reason="heron.runtime cannot execute yet")
 
 DATA = Path(__file__).parent / "data"
 LONG = os.environ.get("HERON_LONG_TESTS") == "1"

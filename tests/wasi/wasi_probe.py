@@ -84,7 +84,7 @@ class Probe:
         return ptr
 
     def read(self, ptr: int, size: int) -> bytes:
-        return self.memory.read(self.store, ptr, ptr + size)
+        return bytes(self.memory.read(self.store, ptr, ptr + size))
 
     def u16(self, ptr: int) -> int:
         return struct.unpack_from("<H", self.read(ptr, 2))[0]

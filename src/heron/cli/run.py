@@ -25,14 +25,13 @@ from ..errors import DecodeError, ExitTrap, HeronError, LinkError, ParseError, T
 from .. import Config, Engine, Func, Linker, Module, Store
 from ..script import loading
 from ..script.adapters import runtime_available
-from ..script.commands import ModuleSource
 from ..unwind.trace import UnwindTrace
 from ..wasi import ABIS, WasiConfig, unsupported_import
+from .inputs import module_source
 from .options import add_feature_option, add_machine_options, features_from
 
 EXIT_NO_EXECUTION = 2
 EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
-COMPONENT_HEADER = b"\0asm\x0d\x00\x01\x00"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -63,24 +62,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
                         help="the program's arguments (with --invoke: the function's arguments)")
     parser.set_defaults(handler=main)
-
-
-def module_source(path: Path) -> ModuleSource:
-    """A file as a module source: binary if it starts with the Wasm magic, else text."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise HeronError(f"{path}: cannot read: {e.strerror or e}") from None
-    if data.startswith(COMPONENT_HEADER):
-        raise HeronError(f"{path} is a WebAssembly component (WASI 0.2 and later); heron runs core "
-                         f"modules (WASI preview1)")
-    if data.startswith(b"\0asm"):
-        return ModuleSource(kind="binary", line=1, data=data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise HeronError(f"{path} is neither a Wasm binary nor UTF-8 text (byte {e.start})") from None
-    return ModuleSource(kind="text", line=1, text=text)
 
 
 def load_and_validate(path: Path, features) -> object:
@@ -221,7 +202,7 @@ def execute(args: argparse.Namespace, module, features, from_text: bool = False)
         func = exports[name]
         if not isinstance(func, Func):
             raise HeronError(f"{args.file}: export {name!r} is not a function")
-        params = func.type.params
+        params = func.type(store).params
         if args.invoke is None:
             call_args = []                           # _start: ARGS are the program's argv
         elif len(args.args) != len(params):
@@ -247,7 +228,7 @@ def execute(args: argparse.Namespace, module, features, from_text: bool = False)
         wasi = store._state.wasi
         if wasi is not None:
             wasi.close()
-    results = func.type.results                      # a WASI _start has none; a demo's may
+    results = func.type(store).results                      # a WASI _start has none; a demo's may
     values = [] if not results else [result] if len(results) == 1 else list(result)
     for v, t in zip(values, results):
         print(format_result(v, t))

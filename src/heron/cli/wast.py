@@ -10,6 +10,7 @@ from typing import TextIO
 
 from ..script.adapters import NoExecutionAdapter, default_adapter_factory
 from ..script.runner import ScriptResult, run_script
+from .inputs import read_text
 from .options import add_feature_option, add_machine_options, configurations, features_from
 
 DESCRIPTION = """\
@@ -120,6 +121,8 @@ def main(args: argparse.Namespace) -> int:
     features = features_from(args)
     configs = configurations(args)
     matrix = len(configs) > 1
+    for name in args.files:     # every input readable as a script, or one error line
+        read_text(name)
     factory = no_execution_factory if args.check_only else default_adapter_factory()
     progress = Progress(sys.stderr, len(args.files))
     out = sys.stdout

@@ -222,7 +222,7 @@ class CallLowering:
         name = self.out.temp()
         pre = [(f"{name} = T{table}[{idx.expr}]", TrapCode.UNDEFINED_ELEMENT),
                f"if {name} is None: raise Trap('uninitialized element')",
-               f"if {name}.type is not TY{type_idx} and {name}.type != TY{type_idx}: "
+               f"if {name}.ftype is not TY{type_idx} and {name}.ftype != TY{type_idx}: "
                f"raise Trap('indirect call type mismatch')"]
         return name, pre
 

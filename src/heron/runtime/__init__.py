@@ -8,12 +8,13 @@ from .func import Func
 from .globalvar import Global
 from .instance import Instance, InstanceExports
 from .memory import Memory
-from .store import Store
+from .store import Store, Storelike
 from .table import Table
 from .tag import Tag
 from .tailcall import TailCall
 from .caller import Caller
+from .values import Val
 
 __all__ = ["Config", "Engine", "Store", "Instance", "InstanceExports", "Func", "FuncType", "ValType",
            "Memory", "Table", "Global", "Tag", "MemoryType", "TableType", "GlobalType", "TagType", "Limits",
-           "ImportType", "ExportType", "TailCall", "Caller"]
+           "ImportType", "ExportType", "TailCall", "Storelike", "Val", "Caller"]

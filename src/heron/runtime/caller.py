@@ -23,6 +23,7 @@ class Caller:
 
     @property
     def engine(self):
+        """The Engine of the calling store."""
         return self._state.engine
 
     def get(self, name: str) -> Any:

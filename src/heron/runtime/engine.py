@@ -18,39 +18,77 @@ STACK_BASE = 1 << 30
 DEFAULT_STRATEGY = "optimizing"
 
 
+_STRATEGIES = {"baseline": "baseline", "optimizing": "optimizing",
+               # wasmtime's names: Cranelift optimizes, Winch is a baseline compiler
+               "auto": "optimizing", "cranelift": "optimizing", "winch": "baseline"}
+_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "cache")
+
+
 class Config:
-    """Engine settings: target, strategy, proposals (`features` or wasm_* flags), stack size,
-    and the code cache (`cache`: True for the default per-user directory, or a directory;
-    False/None: none -- wasmtime-py's spelling; see compile/cache.py)."""
+    """Engine settings: the modelled target, the compilation strategy, the proposals
+    (`features`, or wasmtime-py's `wasm_*` flags such as `config.wasm_tail_call = True`)
+    and the size of the stack Wasm frames live in (`stack_size`, or wasmtime-py's
+    `max_wasm_stack`), and the code cache (`cache`: True for the default per-user
+    directory, or a directory; False/None: none -- wasmtime-py's spelling; see
+    compile/cache.py). An option Heron does not know raises (AttributeError when set as
+    an attribute, TypeError as a keyword) instead of being silently ignored."""
+
+    features: Features
+    target: str
+    strategy: str
+    stack_size: int
+    cache: bool | str | os.PathLike | None
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  features: Features | None = None, stack_size: int = DEFAULT_SIZE,
-                 cache: bool | str | os.PathLike | None = None, **flags: bool):
-        if target not in TARGETS:
-            raise HeronError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
-        if strategy not in ("baseline", "optimizing"):
-            raise HeronError(f"unknown strategy {strategy!r} (known: baseline, optimizing)")
+                 cache: bool | str | os.PathLike | None = None, **flags: Any):
+        object.__setattr__(self, "features", features if features is not None else Features())
         self.target = target
         self.strategy = strategy
-        self.features = features if features is not None else Features()
-        self.stack_size = max(16 * ((stack_size + 15) // 16), DEFAULT_RED_ZONE + 4096)
+        self.stack_size = stack_size
         self.cache = cache
-        for name, on in flags.items():
-            if not name.startswith("wasm_"):
+        for name, value in flags.items():
+            if not (name.startswith("wasm_") or name == "max_wasm_stack"):
                 raise TypeError(f"unknown Config option {name!r}")
-            self.features.set(name[5:].replace("_", "-"), bool(on))
+            setattr(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("wasm_"):
             self.features.set(name[5:].replace("_", "-"), bool(value))
             return
+        if name not in _OPTIONS:
+            raise AttributeError(f"heron.Config has no option {name!r} "
+                                 f"(known: {', '.join(_OPTIONS)} and the wasm_* proposal flags)")
+        if name == "target" and value not in TARGETS:
+            raise HeronError(f"unknown target {value!r} (known: {', '.join(TARGETS)})")
+        if name == "strategy":
+            if value not in _STRATEGIES:
+                raise HeronError(f"unknown strategy {value!r} (known: {', '.join(_STRATEGIES)})")
+            value = _STRATEGIES[value]
+        if name == "features" and not isinstance(value, Features):
+            raise TypeError(f"Config.features must be a heron.Features, not {type(value).__name__}")
+        if name == "cache" and not (value is None or isinstance(value, (bool, str, os.PathLike))):
+            raise TypeError(f"Config.cache is True, False, None or a directory, not {type(value).__name__}")
+        if name in ("stack_size", "max_wasm_stack"):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise HeronError(f"{name} must be a positive number of bytes, not {value!r}")
+            name, value = "stack_size", max(16 * ((value + 15) // 16), DEFAULT_RED_ZONE + 4096)
         object.__setattr__(self, name, value)
+
+    @property
+    def max_wasm_stack(self) -> int:
+        """wasmtime-py's name for `stack_size`: bytes of stack Wasm frames may use."""
+        return self.stack_size
 
 
 class Engine:
-    """Compiles modules for one target and strategy; owns the code map of everything it compiled."""
+    """Compiles modules for one target and strategy (from its Config, read once at
+    creation); owns the code map of everything it compiled, which backtraces and the
+    exception unwinder read."""
 
     def __init__(self, config: Config | None = None):
+        if config is not None and not isinstance(config, Config):
+            raise TypeError(f"expected a heron.Config, got {type(config).__name__}")
         self.config = config or Config()
         self.target = self.config.target
         self.strategy = self.config.strategy

@@ -72,7 +72,7 @@ def tag_matcher(tag) -> Callable:
 
 def host_payload(exn: Exn) -> tuple:
     """The payload as public API values (signed integers)."""
-    return tuple(to_host(v, t) for v, t in zip(exn.values, exn.tag.type.params))
+    return tuple(to_host(v, t) for v, t in zip(exn.values, exn.tag.ftype.params))
 
 
 def uncaught(exn: Exn) -> WasmException:
@@ -85,10 +85,10 @@ def from_host(e: WasmException) -> Exn:
     if isinstance(e.exnref, Exn):
         return e.exnref
     tag = e.tag
-    params = getattr(tag, "type", None)
-    if params is None or not hasattr(params, "params"):
-        raise HeronError(f"WasmException needs a heron.Tag, not {tag!r}")
-    params = params.params
+    ftype = getattr(tag, "ftype", None)
+    if getattr(tag, "extern_kind", None) != "tag" or ftype is None:
+        raise HeronError(f"WasmException needs a heron.Tag, not {type(tag).__name__}")
+    params = ftype.params
     if len(e.payload) != len(params):
         raise HeronError(f"tag {tag!r} takes {len(params)} values, the payload has {len(e.payload)}")
     exn = Exn(tag, tuple(to_internal(v, t) for v, t in zip(e.payload, params)))
@@ -137,19 +137,5 @@ def exception_namespace(state, inst) -> dict:
     return ns
 
 
-def host_throws_into_wasm(state, host):
-    """Wrap a host callable so that a WasmException leaving it (raised by the host, or an
-    exception of a nested activation the host did not catch) continues the throw search
-    in the calling activation, from the exit record of this call (DESIGN.md 4.4)."""
-    @functools.wraps(host)
-    def host_call(*args):
-        try:
-            return host(*args)
-        except WasmException as e:
-            throw_from_exit(state, state.exits[-1], state.exit_layouts[-1], from_host(e))
-
-    return host_call
-
-
-__all__ = ["Exn", "Resume", "host_payload", "uncaught", "from_host", "exception_namespace", "host_throws_into_wasm",
+__all__ = ["Exn", "Resume", "host_payload", "uncaught", "from_host", "exception_namespace",
            "tag_matcher", "throw_from_exit", "make_thrower", "SHADOW", "DEFAULT_OBSERVER"]

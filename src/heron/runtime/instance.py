@@ -7,7 +7,8 @@ failure with a Trap; what earlier segments wrote to imported tables/memories sta
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LinkError, Trap, Unsupported
 from ..gcpause import paused_gc
@@ -20,6 +21,7 @@ from .func import Func
 from .globalvar import Global
 from .linking import Binder
 from .memory import Memory
+from .store_arg import state_of
 from .table import Table
 from .tag import Tag
 from .tailcall import TailCall
@@ -111,40 +113,43 @@ def _val_match(a, b, exact: bool) -> bool:
     return a == b
 
 
-def check_import(imp, item, module, index: int) -> None:
-    """LinkError 'incompatible import type' unless `item` fits the import's type."""
+def check_import(imp: Any, item: Any, module: Any, index: int, state: Any = None) -> None:
+    """LinkError 'incompatible import type' unless `item` fits the import's type, and
+    LinkError for an item of another Store than `state`."""
     kind = imp.kind
     cls = KIND_CLASS[kind]
-    if not isinstance(item, cls):
+    if not issubclass(type(item), cls):
         raise LinkError(f"incompatible import type for {imp.module}::{imp.name}: expected {kind}, "
                         f"got {type(item).__name__.lower()}")
+    if state is not None and item.store is not state:
+        raise LinkError(f"import {imp.module}::{imp.name}: the {kind} belongs to another Store")
     bad = LinkError(f"incompatible import type for {imp.module}::{imp.name}")
     if kind == "func":
-        want = canonical_type(module, imp.desc)
-        if item.type is not want and item.type != want:
+        want_f = canonical_type(module, imp.desc)
+        if item.ftype is not want_f and item.ftype != want_f:
             raise bad
     elif kind == "table":
-        want: TableType = imp.desc
-        have = item.type
-        if have.addr != want.addr or not _limits_match(len(item.elements), item.type.limits.max, want.limits):
+        want_t: TableType = imp.desc
+        have = item.ttype
+        if have.addr != want_t.addr or not _limits_match(len(item.elements), have.limits.max, want_t.limits):
             raise bad
-        if not _val_match(have.elem, canonical_valtype(module, want.elem), exact=True):
+        if not _val_match(have.elem, canonical_valtype(module, want_t.elem), exact=True):
             raise bad
     elif kind == "memory":
-        want: MemType = imp.desc
-        if item.addr != want.addr or not _limits_match(len(item.data) // 65536, item.type.limits.max,
-                                                       want.limits):
+        want_m: MemType = imp.desc
+        if item.addr != want_m.addr or not _limits_match(len(item.data) // 65536, item.mtype.limits.max,
+                                                         want_m.limits):
             raise bad
     elif kind == "global":
-        want: GlobalType = imp.desc
-        have = item.type
-        if have.mutable != want.mutable:
+        want_g: GlobalType = imp.desc
+        have_g = item.gtype
+        if have_g.mutable != want_g.mutable:
             raise bad
-        if not _val_match(have.valtype, canonical_valtype(module, want.valtype), exact=want.mutable):
+        if not _val_match(have_g.valtype, canonical_valtype(module, want_g.valtype), exact=want_g.mutable):
             raise bad
     elif kind == "tag":
         want_ft = canonical_type(module, imp.desc.type_idx)
-        have = item.type
+        have = item.ftype
         if have is not want_ft and have != want_ft:
             raise bad
 
@@ -158,12 +163,13 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     for k, (imp, item) in enumerate(zip(module.imports, imports)):
         if item is None:
             raise LinkError(f"unknown import: {imp.module}::{imp.name}")
-        check_import(imp, item, module, k)
+        check_import(imp, item, module, k, state)
         getattr(inst, {"func": "funcs", "table": "tables", "memory": "mems", "global": "globals",
                        "tag": "tags"}[imp.kind]).append(item)
 
     # Func objects, namespace and stubs by the ten thousand, none of them garbage: without
     # the cyclic collector walking the heap again and again (heron/gcpause.py)
+    state.limits.new_instance(len(module.tables), len(module.mems))
     with paused_gc():
         nimp_funcs = len(inst.funcs)
         # functions first: globals and tables may refer to them (ref.func)
@@ -177,15 +183,15 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         for g in module.globals:
             v = eval_const(g.init, inst, module)
             gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
-            inst.globals.append(Global._make(gt, v))
+            inst.globals.append(Global._make(state, gt, v))
         for t in module.tables:
             init = eval_const(t.init, inst, module) if t.init is not None else None
             tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
-            inst.tables.append(Table._make(tt, init))
+            inst.tables.append(Table._make(state, tt, init))
         for mt in module.mems:
-            inst.mems.append(Memory._make(mt))
+            inst.mems.append(Memory._make(state, mt))
         for tt in module.tags:
-            inst.tags.append(Tag._make(canonical_type(module, tt.type_idx)))
+            inst.tags.append(Tag._make(state, canonical_type(module, tt.type_idx)))
 
         ns = dict(TEMPLATE_GLOBALS)
         ns.update(HELPERS)
@@ -197,7 +203,7 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         for i, f in enumerate(inst.funcs):
             ns[f"R{i}"] = f
         for i, m in enumerate(inst.mems):
-            ns[f"M{i}"] = m.data
+            m.bind(ns, f"M{i}")
             ns[f"MEM{i}"] = m
         for i, t in enumerate(inst.tables):
             ns[f"T{i}"] = t.elements
@@ -217,10 +223,10 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         inst.exports[e.name] = space[e.index]
 
     # element segments, then data segments, in order; stop at the first failure
-    elems = []
+    elems: list = []
     for seg in module.elems:
         elems.append([eval_const(x, inst, module) for x in seg.init])
-    datas = [bytes(d.init) for d in module.datas]
+    datas: list = [bytes(d.init) for d in module.datas]
     ns["ELEM"] = elems
     ns["DATA"] = datas
     for i, seg in enumerate(module.elems):
@@ -240,40 +246,35 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     return inst
 
 
-class InstanceExports:
-    """`instance.exports(store)`: mapping by name (and by index)."""
+class InstanceExports(Mapping):
+    """`instance.exports(store)`: the exports as a read-only mapping by name (in export
+    order), `by_index` as a list; `exports[i]` with an int is the i-th export, and
+    `exports.name` works where the name is an identifier."""
 
     def __init__(self, exports: dict):
         self._exports = exports
         self._list = list(exports.values())
 
-    def __getitem__(self, key):
-        if isinstance(key, int):
+    @property
+    def by_index(self) -> list:
+        """The exported items in the module's export order."""
+        return list(self._list)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int) and not isinstance(key, bool):
             return self._list[key]
         return self._exports[key]
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: object) -> bool:
         return key in self._exports
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._exports)
 
     def __len__(self) -> int:
         return len(self._exports)
 
-    def get(self, key, default=None):
-        return self._exports.get(key, default)
-
-    def keys(self):
-        return self._exports.keys()
-
-    def items(self):
-        return self._exports.items()
-
-    def values(self):
-        return self._exports.values()
-
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self.__dict__["_exports"][name]
         except KeyError:
@@ -281,15 +282,27 @@ class InstanceExports:
 
 
 class Instance:
-    """An instantiated module. Imports: one extern object per module import, in order."""
+    """An instantiated module: `Instance(store, module, imports)` with one item (Func,
+    Memory, Table, Global, Tag of the same Store) per import of the module, in order.
+    Runs the start function; a trap there raises heron.Trap. `exports(store)` gives the
+    exports by name."""
 
-    def __init__(self, store: Store, module, imports: Iterable = ()):
-        if store.engine is not module.engine and store.engine.target != module.engine.target:
-            raise LinkError("module and store belong to different engines")
+    def __init__(self, store: Store, module: Any, imports: Iterable = ()):
+        state = state_of(store)
+        if store.engine is not module.engine:
+            # compiled code has the engine's stack bounds built in, and its code addresses
+            # are in the engine's code map, which backtraces and the unwinder read
+            raise LinkError("the module was compiled by another Engine than the Store's")
+        if isinstance(imports, (str, bytes)) or not isinstance(imports, Iterable):
+            raise TypeError("imports must be a sequence of Func, Memory, Table, Global or Tag")
         self.module = module
-        self._state = instantiate(store._state, module.compiled, list(imports), self)
+        self._store = state
+        self._state = instantiate(state, module.compiled, list(imports), self)
 
     def exports(self, store: Store | None = None) -> InstanceExports:
+        """The instance's exports (a mapping by name; `.by_index` in order)."""
+        if store is not None and state_of(store) is not self._store:
+            raise TypeError("this Instance belongs to another Store")
         return InstanceExports(self._state.exports)
 
 

@@ -64,7 +64,7 @@ class Binder:
     def stub(self, j: int, direct: bool) -> Callable:
         """A stub for function j's standard entry (`f<j>`, Func.code) or direct entry (`f<j>_e`:
         every parameter a Python argument)."""
-        ft = self.funcs[j].type
+        ft = self.funcs[j].ftype
         make = self.arity.get((ft, direct))
         if make is None:
             n = len(ft.params) if direct else \

@@ -10,7 +10,9 @@ same stack.
 """
 from __future__ import annotations
 
+import gc
 import sys
+from typing import Any
 
 from ..target import FrameLayout, StackMemory
 from ..types import FuncType
@@ -18,6 +20,8 @@ from ..unwind import walk
 from . import exceptions
 from .engine import Engine
 from .entry import make_entry
+from .limits import StoreLimits
+from .recursion import wasm_recursion_limit
 
 _EMPTY = FuncType((), ())
 
@@ -42,10 +46,11 @@ class StoreState:
         # sees every throw search of this store (heron run --trace-unwind, tests)
         self.unwind_observer = exceptions.DEFAULT_OBSERVER
         self.wasi = None                   # the WASI context Store.set_wasi attached (heron.wasi)
-        # Python frames per Wasm frame <= 2; the smallest Wasm frame is 16 bytes
-        need = engine.stack_size // 16 * 2 + 10_000
-        if sys.getrecursionlimit() < need:
-            sys.setrecursionlimit(need)
+        # the recursion limit while Wasm runs, and the host's, restored around host calls
+        # (runtime/recursion.py); the process's limit itself is left alone here
+        self.wasm_limit = wasm_recursion_limit(engine.stack_size)
+        self.host_limit = sys.getrecursionlimit()
+        self.limits = StoreLimits()
 
     def enter(self, func, args: tuple):
         """Call `func` from the host with public values; return public values."""
@@ -72,14 +77,42 @@ class StoreState:
 
 
 class Store:
-    """Owns instances and the stack memory their frames live in."""
+    """Owns instances, their functions, memories, tables, globals and tags, and the stack
+    memory their frames live in. Every call takes the Store: `func(store, ...)`.
 
-    def __init__(self, engine: Engine | None = None):
+    `Store(engine, data=...)` keeps an embedder's value, `store.data()` returns it;
+    `set_limits(...)` bounds what the guest may allocate. Objects of one Store are
+    refused by another (TypeError, or LinkError as an import)."""
+
+    def __init__(self, engine: Engine | None = None, data: Any = None):
+        if engine is not None and not isinstance(engine, Engine):
+            raise TypeError(f"expected a heron.Engine, got {type(engine).__name__}")
         self.engine = engine or Engine()
         self._state = StoreState(self.engine)
+        self._data = data
+
+    def data(self) -> Any:
+        """The value given as `Store(engine, data=...)` (None by default)."""
+        return self._data
+
+    def gc(self) -> None:
+        """Collect garbage (Python's collector: Heron's references are Python objects)."""
+        gc.collect()
+
+    def set_limits(self, memory_size: int = -1, table_elements: int = -1, instances: int = -1,
+                   tables: int = -1, memories: int = -1) -> None:
+        """Bound what this Store may allocate, as wasmtime's store limiter does.
+
+        * memory_size: bytes one linear memory may grow to (memory.grow returns -1
+          beyond it; a module whose memory's minimum is larger fails to instantiate);
+        * table_elements: elements one table may grow to, likewise;
+        * instances, tables, memories: how many of each the Store may create.
+
+        A negative value leaves that limit unchanged (all are unlimited at first)."""
+        self._state.limits.set(memory_size, table_elements, instances, tables, memories)
 
     @property
-    def stack(self):
+    def stack(self) -> StackMemory:
         """The StackMemory frames live in."""
         return self._state.stack
 
@@ -94,4 +127,7 @@ class Store:
         return self._state.frames()
 
 
-__all__ = ["Store", "StoreState"]
+Storelike = Store
+"""What the public API accepts as its `store` argument (wasmtime-py's name)."""
+
+__all__ = ["Store", "StoreState", "Storelike"]

@@ -1,19 +1,25 @@
 """What leaves an activation: a Trap gets its Wasm backtrace (walked through the frame
 records in stack memory), a Python error raised by generated code (ZeroDivisionError,
 struct.error on an out-of-bounds access, RecursionError) becomes the Trap it stands
-for, anything else (a host function's own error, WasmException) passes unchanged."""
+for, anything else (a host function's own error -- even a ZeroDivisionError or a
+RecursionError --, WasmException) passes unchanged.
+
+A host function's error is told from generated code's by the traceback: a frame of an
+exit trampoline (runtime/boundary.py) lies between the innermost Wasm frame and the
+place the error was raised."""
 from __future__ import annotations
 
 from types import TracebackType
 
 from ..compile import REGISTRY
-from ..errors import HeronError, Trap
+from ..errors import Frame, HeronError, Trap
 from ..unwind import walk
+from .boundary import EXIT_FILENAME
 
 MAX_BACKTRACE = 200
 
 # Python exceptions generated code lets happen, when the line has no trap code of its own
-_PY_TRAPS = {RecursionError: "call stack exhausted", ZeroDivisionError: "integer divide by zero"}
+_PY_TRAPS: dict[type, str] = {RecursionError: "call stack exhausted", ZeroDivisionError: "integer divide by zero"}
 
 
 def escape(state, e: BaseException, entry_fp: int) -> BaseException:
@@ -21,8 +27,8 @@ def escape(state, e: BaseException, entry_fp: int) -> BaseException:
     backtrace, a Python error raised by generated code becomes the Trap it stands for,
     anything else (a host function's own error, WasmException) passes unchanged."""
     if isinstance(e, Trap):
-        if not e.backtrace:
-            e.backtrace = backtrace(state, e.__traceback__, entry_fp)
+        if not e.frames:
+            e.frames = backtrace(state, e.__traceback__, entry_fp)
         e.__suppress_context__ = True
         return e.with_traceback(None)
     if isinstance(e, HeronError) or not isinstance(e, Exception):
@@ -38,7 +44,6 @@ def wasm_python_frames(tb: TracebackType | None) -> list:
     """(CompiledFunction, frame, lineno) of every generated-code frame of a traceback, innermost
     first: each compiled function has its own file name in REGISTRY (stubs and other Python
     frames have none and are skipped)."""
-    from ..compile import REGISTRY
     found = []
     while tb is not None:
         cm = REGISTRY.get(tb.tb_frame.f_code.co_filename)
@@ -48,11 +53,34 @@ def wasm_python_frames(tb: TracebackType | None) -> list:
     found.reverse()
     return found
 
+def raised_by_host(tb: TracebackType | None) -> bool:
+    """Was the exception of this traceback raised in host code that Wasm called (a
+    exit trampoline frame lies after the innermost generated-code frame)?"""
+    host = False
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == EXIT_FILENAME:
+            host = True
+        elif REGISTRY.get(code.co_filename) is not None:
+            host = False
+        tb = tb.tb_next
+    return host
+
+
 def innermost_wasm(tb: TracebackType | None):
     frames = wasm_python_frames(tb)
     return frames[0] if frames else None
 
-def backtrace(state, tb, entry_fp: int) -> list[str]:
+
+def frame_at(info, pc: int) -> Frame:
+    """The public backtrace frame of function `info` executing at `pc`."""
+    off = info.offset_at(pc)
+    first = next((o for o in info.offsets if o is not None), None)
+    return Frame(info.index, info.name, info.module_name, off,
+                 off - first if off is not None and first is not None else None)
+
+
+def backtrace(state, tb, entry_fp: int) -> list[Frame]:
     """The Wasm backtrace of a trap: frames walked through their records in stack memory.
 
     Elided frames (optimizing strategy, see DESIGN.md section 5) have no record; the
@@ -60,7 +88,7 @@ def backtrace(state, tb, entry_fp: int) -> list[str]:
     function only calls elided functions), so they are read from the Python frames of
     the generated code until the first frame that has a record, and the walk goes on
     from there."""
-    frames = []
+    frames: list[Frame] = []
     inner_twin = None
     for cm, frame, lineno in wasm_python_frames(tb):
         info, instr, _ = cm.where(lineno)
@@ -73,19 +101,22 @@ def backtrace(state, tb, entry_fp: int) -> list[str]:
             # dispatched to it, not a call
             name = frame.f_code.co_name
             if name.endswith("_u") or (name.endswith("_e") and info is not inner_twin):
-                frames.append(info.describe_pc(info.pc(instr)))
+                frames.append(frame_at(info, info.pc(instr)))
             inner_twin = info if name.endswith("_u") else None
             continue
         fp = frame.f_locals.get("fp")
         if fp is None:
             return frames
         for f in walk(state.stack, state.codemap, fp, info.pc(instr), first=info, limit=MAX_BACKTRACE):
-            frames.append(f.func.describe_pc(f.pc))
+            frames.append(frame_at(f.func, f.pc))
         return frames[:MAX_BACKTRACE]
     return frames[:MAX_BACKTRACE]
 
 def convert(state, exc: BaseException, entry_fp: int) -> Trap | None:
-    """A Python exception raised by generated code, as the Trap it stands for (or None)."""
+    """A Python exception raised by generated code, as the Trap it stands for (or None:
+    a host function's own error, which passes unchanged)."""
+    if raised_by_host(exc.__traceback__):
+        return None
     found = innermost_wasm(exc.__traceback__)
     if found is None:
         code = _PY_TRAPS.get(type(exc))
@@ -98,8 +129,8 @@ def convert(state, exc: BaseException, entry_fp: int) -> Trap | None:
             # the innermost Wasm frame was calling out: a host function's own error
             return None
     t = Trap(code)
-    t.backtrace = backtrace(state, exc.__traceback__, entry_fp)
+    t.frames = backtrace(state, exc.__traceback__, entry_fp)
     return t
 
 
-__all__ = ["escape", "backtrace", "convert"]
+__all__ = ["escape", "backtrace", "convert", "frame_at", "raised_by_host"]

@@ -12,7 +12,7 @@ from ..errors import Unsupported
 from ..features import Features
 from ..types import (ABSTRACT_HEAPS, GC_HEAPS, I32, I64, FuncType, GlobalType, MemType, RefType,
                      TableType, TagType, ValType)
-from .canonical import group_spans, in_group_ref
+from ..types import group_spans, in_group_ref
 
 # Internal heap type of a reference popped from a polymorphic (unreachable) stack.
 BOT = "bot"

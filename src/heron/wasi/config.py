@@ -50,6 +50,7 @@ class WasiConfig:
     # ------------------------------------------------------------------ arguments, environment
     @property
     def argv(self) -> list[str]:
+        """The program's arguments, argv[0] (the program name) first (settable)."""
         return [a.decode("utf-8", "surrogateescape") for a in self._argv]
 
     @argv.setter
@@ -63,6 +64,7 @@ class WasiConfig:
 
     @property
     def env(self) -> list[tuple[str, str]]:
+        """The environment as (name, value) pairs; nothing else is visible (settable, a dict too)."""
         return [(k.decode("utf-8", "surrogateescape"), v.decode("utf-8", "surrogateescape"))
                 for k, v in self._env]
 
@@ -100,6 +102,7 @@ class WasiConfig:
 
     @property
     def stdin_file(self):
+        """The file read as stdin, if one was set (settable: an existing file)."""
         return getattr(self._stdin, "path", None)
 
     @stdin_file.setter
@@ -109,6 +112,7 @@ class WasiConfig:
 
     @property
     def stdout_file(self):
+        """The file that receives stdout, if one was set (settable: created or truncated)."""
         return getattr(self._stdout, "path", None)
 
     @stdout_file.setter
@@ -118,6 +122,7 @@ class WasiConfig:
 
     @property
     def stderr_file(self):
+        """The file that receives stderr, if one was set (settable: created or truncated)."""
         return getattr(self._stderr, "path", None)
 
     @stderr_file.setter
@@ -136,6 +141,7 @@ class WasiConfig:
 
     @property
     def stdout_custom(self):
+        """wasmtime-py: a callback given each write to stdout (settable)."""
         return getattr(self._stdout, "callback", None)
 
     @stdout_custom.setter
@@ -145,6 +151,7 @@ class WasiConfig:
 
     @property
     def stderr_custom(self):
+        """wasmtime-py: a callback given each write to stderr (settable)."""
         return getattr(self._stderr, "callback", None)
 
     @stderr_custom.setter
@@ -164,6 +171,7 @@ class WasiConfig:
 
     @property
     def stdin_bytes(self) -> bytes | None:
+        """Heron: the bytes stdin reads before end of file, if set (settable)."""
         return getattr(self._stdin, "_data", None)
 
     @stdin_bytes.setter

@@ -110,13 +110,16 @@ class OutputCapture(OutputStream):
         self._data = bytearray()
 
     def write(self, data) -> int:
+        """Keep `data` (what the program wrote); returns how many bytes were taken."""
         self._data += data
         return len(data)
 
     def getvalue(self) -> bytes:
+        """Everything written so far."""
         return bytes(self._data)
 
     def clear(self) -> None:
+        """Forget what was written so far."""
         self._data.clear()
 
     def __len__(self) -> int:
