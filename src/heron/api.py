@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from . import ast
+from .ast import Module as AstModule     # the Module class's `ast` property shadows `ast` in its body
 from . import types as T
 from .binary import decode, encode
 from .compile import CompiledModule, CompileOptions
@@ -151,7 +152,7 @@ class Module:
         entry.store_module(module, self.compiled.facts, self.compiled.ctx.elided)
 
     @property
-    def ast(self) -> ast.Module:
+    def ast(self) -> AstModule:
         """The validated module (a module restored from the code cache decodes its bodies now)."""
         if self._bodies is not None:
             return self._bodies.full()
@@ -164,7 +165,7 @@ class Module:
         return cls(engine, p.read_bytes(), name=p.stem)
 
     @classmethod
-    def from_ast(cls, engine: Engine, module: ast.Module) -> "Module":
+    def from_ast(cls, engine: Engine, module: AstModule) -> "Module":
         """Compile an already validated module model."""
         return cls(engine, b"", _ast=module)
 
