@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..ast import Catch, Instr, MemArg
 from ..errors import DecodeError, Unsupported
+from ..limits import exceeds
 from .leb128 import Reader, signed, write_sleb, write_uleb
 from .opcodes import BY_CODE, BY_FC, BY_NAME, CATCH_KINDS, SELECT_TYPED, UNSUPPORTED_PREFIXES
 from .types_codec import block_type_bytes, heap_type_bytes, read_block_type, read_heap_type, \
@@ -29,15 +30,25 @@ def _memarg(r: Reader) -> MemArg:
     return MemArg(flags & 0x3F, r.u64(), memory)
 
 
-def _br_table(r: Reader):
+def _limited_count(r: Reader, limit: str) -> int:
+    """A count inside an instruction, within an implementation limit (see decode._count)."""
+    start = r.pos
     n = r.u32()
+    message = exceeds(limit, n)
+    if message is not None and n <= r.end - r.pos:
+        raise DecodeError(message, start)
+    return n
+
+
+def _br_table(r: Reader):
+    n = _limited_count(r, "br_table targets")
     targets = tuple(r.u32() for _ in range(n))
     return targets, r.u32()
 
 
 def _try_table(r: Reader):
     bt = read_block_type(r)
-    n = r.u32()
+    n = _limited_count(r, "catches")
     catches = []
     for _ in range(n):
         start = r.pos
@@ -50,7 +61,7 @@ def _try_table(r: Reader):
 
 
 def _select_t(r: Reader):
-    n = r.u32()
+    n = _limited_count(r, "select types")
     return tuple(read_val_type(r) for _ in range(n))
 
 
@@ -173,6 +184,12 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
                 if not stack or stack[-1] != _TRY:
                     raise DecodeError("END opcode expected", pos)
                 stack.pop()
+
+
+def read_body(data: bytes, start: int, end: int) -> list[Instr]:
+    """The instructions of a function body kept as a byte range (heron.ast.Code); the range was
+    checked when the module was decoded."""
+    return read_expr(Reader(data, start, end, "unexpected end of section or function"))
 
 
 # -- immediates: encoding ---------------------------------------------------------

@@ -102,6 +102,7 @@ def _load(engine: Engine, data: bytes | str, name: str | None = None):
             module = decode(encode(module), engine.features)
         except HeronError:
             return module
+        validate(module, engine.features)   # again: the facts (FuncFacts) of the decoded funcs
         return module
     validate(module, engine.features)
     return module
