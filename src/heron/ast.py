@@ -71,10 +71,12 @@ class Export:
     index: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FuncFacts:
     """What validation learned about one defined function, handed to the compiler so that it
-    need not walk the body again (the validator sees every instruction once anyway)."""
+    need not walk the body again (the validator sees every instruction once anyway).
+    Read-only by convention (not frozen: a frozen dataclass is slower to build, and the
+    validator builds one per function)."""
     num_instrs: int            # instructions in the flat body, the final `end` included (== len(body))
     max_height: int            # maximum operand-stack height (values) anywhere in the body
     max_depth: int             # maximum control nesting (block/loop/if/try/try_table); the function counts 1

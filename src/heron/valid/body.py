@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..ast import FuncFacts
 from ..binary.instructions import write_expr
+from ..binary.types_codec import NUM_BY_CODE
 from ..errors import DecodeError
 from ..types import RefType
 from .context import BOT, Context, Invalid, result_str
@@ -28,7 +29,9 @@ SENTINEL = b"\xff"      # after an encoded list body: reading it means the final
 
 # Kinds of the dispatch table (heron.valid.rules.Tables.kinds): what `run` does inline.
 K_HANDLER, K_UNARY, K_BINARY, K_CONST, K_SKIP4, K_SKIP8, K_LOCAL_GET, K_LOCAL_SET, \
-    K_LOCAL_TEE = range(9)
+    K_LOCAL_TEE, K_GLOBAL_GET, K_DROP, K_BLOCK, K_END = range(13)
+# The block types `block`/`loop` take inline: empty, or one number type (by their byte).
+_SIMPLE_BLOCK_TYPES = {0x40: _EMPTY, **{b: (t,) for b, t in NUM_BY_CODE.items()}}
 
 
 class Frame:
@@ -48,10 +51,12 @@ class BodyChecker:
     """Validates one expression against a context; `run` returns the expression's facts."""
 
     def __init__(self, ctx: Context, tables, params: tuple, locals_: list, results: tuple,
-                 self_idx: int = -1, const_globals: int | None = None):
+                 self_idx: int = -1, const_globals: int | None = None,
+                 track_inits: bool | None = None):
+        """`track_inits`: whether some local is non-defaultable (None: find out)."""
         self.ctx = ctx
         self.tables = tables
-        self.locals = list(params) + list(locals_)
+        self.locals = [*params, *locals_]
         self.results = results
         self.self_idx = self_idx
         self.const_globals = const_globals      # not None: a constant expression
@@ -60,7 +65,9 @@ class BodyChecker:
         # Non-defaultable locals: which are initialized (params and defaultable ones always).
         self.local_init: list[bool] | None = None
         self.inits: list[int] = []
-        if any(isinstance(t, RefType) and not t.nullable for t in locals_):
+        if track_inits is None:
+            track_inits = any(isinstance(t, RefType) and not t.nullable for t in locals_)
+        if track_inits:
             self.local_init = [True] * len(params) + [not isinstance(t, RefType) or t.nullable
                                                       for t in locals_]
         # Facts (heron.ast.FuncFacts).
@@ -72,8 +79,8 @@ class BodyChecker:
         self.tail_calls_other = False
         self.self_tail_call = False
         self.callees: dict[int, None] = {}
-        # Where an error happened: byte position of the instruction and its index.
-        self.error_pos = 0
+        # Where an error happened: the index of the instruction (its offset, if the caller
+        # wants it, from the decoded body: the loop does not spend time keeping it).
         self.error_index = 0
 
     # ---- the operand stack -------------------------------------------------------------------
@@ -186,7 +193,14 @@ class BodyChecker:
     # ---- the driver --------------------------------------------------------------------------
     def run(self, data: bytes, pos: int, end: int) -> FuncFacts:
         """Validate the expression at data[pos:end] (its final `end` included). Raises Invalid
-        with error_pos/error_index set; Unsupported passes through."""
+        with error_index set; Unsupported passes through.
+
+        The inline cases are the commonest instructions of compiled code in their commonest
+        state (types exactly as expected, a reachable frame); anything else, and every other
+        opcode, goes to the opcode's handler, which applies the full rule.
+
+        The maximum stack height is sampled before every instruction that can lower the stack
+        (and at the end), not after every push: a peak is always followed by such a one."""
         self.push_ctrl("func", _EMPTY, self.results)
         tables = self.tables
         kinds = tables.kinds_tracked if self.local_init is not None else tables.kinds
@@ -196,13 +210,13 @@ class BodyChecker:
         ctrls = self.ctrls
         locals_ = self.locals
         nlocals = len(locals_)
+        globals_ = self.ctx.globals
+        nglobals = len(globals_)
         height = 0
         max_height = 0
         n = 0
-        ipos = pos
         try:
             while True:
-                ipos = pos
                 op = data[pos]
                 pos += 1
                 n += 1
@@ -215,9 +229,14 @@ class BodyChecker:
                     if x >= nlocals:
                         raise Invalid(f"unknown local {x}")
                     vals.append(locals_[x])
+                elif k == K_CONST:
+                    while data[pos] & 0x80:
+                        pos += 1
+                    pos += 1
+                    vals.append(sigs[op])
+                elif k == K_BINARY:
                     if len(vals) > max_height:
                         max_height = len(vals)
-                elif k == K_BINARY:
                     t, r = sigs[op]
                     if len(vals) - height >= 2 and vals[-1] == t and vals[-2] == t:
                         vals.pop()
@@ -225,13 +244,22 @@ class BodyChecker:
                     else:
                         self.pop_all((t, t))
                         vals.append(r)
-                elif k == K_CONST:
-                    while data[pos] & 0x80:
-                        pos += 1
-                    pos += 1
-                    vals.append(sigs[op])
+                elif k == K_END:
+                    frame = ctrls[-1]
+                    results = frame.results
                     if len(vals) > max_height:
                         max_height = len(vals)
+                    if frame.unreachable or len(vals) - height != len(results) or \
+                            (results and vals[-1] != results[-1]) or len(results) > 1 or \
+                            (frame.kind == "if" and frame.params != results):
+                        pos = handlers[op](self, data, pos)
+                    else:
+                        ctrls.pop()
+                    if not ctrls:
+                        if len(vals) > max_height:
+                            max_height = len(vals)
+                        break
+                    height = ctrls[-1].height
                 elif k == K_LOCAL_SET or k == K_LOCAL_TEE:
                     x = data[pos]
                     pos += 1
@@ -240,6 +268,8 @@ class BodyChecker:
                     if x >= nlocals:
                         raise Invalid(f"unknown local {x}")
                     t = locals_[x]
+                    if len(vals) > max_height:
+                        max_height = len(vals)
                     if len(vals) > height and vals[-1] == t:
                         if k == K_LOCAL_SET:
                             vals.pop()
@@ -247,6 +277,21 @@ class BodyChecker:
                         self.pop(t)
                         if k == K_LOCAL_TEE:
                             vals.append(t)
+                elif k == K_BLOCK:
+                    results = _SIMPLE_BLOCK_TYPES.get(data[pos])
+                    if results is None:
+                        if len(vals) > max_height:
+                            max_height = len(vals)
+                        pos = handlers[op](self, data, pos)
+                        if len(vals) > max_height:
+                            max_height = len(vals)
+                    else:
+                        pos += 1
+                        ctrls.append(Frame("loop" if op == 0x03 else "block", _EMPTY, results,
+                                           len(vals), len(self.inits)))
+                        if len(ctrls) > self.max_depth:
+                            self.max_depth = len(ctrls)
+                    height = ctrls[-1].height
                 elif k == K_UNARY:
                     t, r = sigs[op]
                     if len(vals) > height and vals[-1] == t:
@@ -254,7 +299,24 @@ class BodyChecker:
                     else:
                         self.pop_all((t,))
                         vals.append(r)
+                elif k == K_GLOBAL_GET:
+                    x = data[pos]
+                    pos += 1
+                    if x & 0x80:
+                        x, pos = uleb(data, pos - 1)
+                    if x >= nglobals:
+                        raise Invalid(f"unknown global {x}")
+                    vals.append(globals_[x].valtype)
+                elif k == K_DROP:
+                    if len(vals) > max_height:
+                        max_height = len(vals)
+                    if len(vals) > height:
+                        vals.pop()
+                    else:
+                        self.pop()
                 elif k == K_HANDLER:
+                    if len(vals) > max_height:
+                        max_height = len(vals)
                     pos = handlers[op](self, data, pos)
                     if len(vals) > max_height:
                         max_height = len(vals)
@@ -264,16 +326,14 @@ class BodyChecker:
                 else:                                       # K_SKIP4 / K_SKIP8: f32/f64.const
                     pos += 4 if k == K_SKIP4 else 8
                     vals.append(sigs[op])
-                    if len(vals) > max_height:
-                        max_height = len(vals)
         except Invalid:
-            self.error_pos, self.error_index = ipos, n - 1
+            self.error_index = n - 1
             raise
         except DecodeError as e:       # an immediate of an encoded list body beyond a limit
-            self.error_pos, self.error_index = ipos, n - 1
+            self.error_index = n - 1
             raise Invalid(e.message) from None
         if pos != end:
-            self.error_pos, self.error_index = pos, n
+            self.error_index = n
             raise Invalid("operators remaining after end of function")
         return FuncFacts(
             num_instrs=n, max_height=max_height, max_depth=self.max_depth,

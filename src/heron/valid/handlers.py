@@ -183,8 +183,13 @@ def _br(c: BodyChecker, data: bytes, pos: int) -> int:
 
 def _br_if(c: BodyChecker, data: bytes, pos: int) -> int:
     depth, pos = uleb(data, pos)
-    types = c.label(depth)
-    c.pop(I32)
+    ctrls = c.ctrls
+    types = ctrls[-1 - depth].label if depth < len(ctrls) else c.label(depth)
+    vals = c.vals
+    if len(vals) > c.ctrls[-1].height and vals[-1] == I32:
+        vals.pop()
+    else:
+        c.pop(I32)
     if types:
         c.pop_all(types)
         c.vals.extend(types)
@@ -400,7 +405,11 @@ def _global_set(c: BodyChecker, data: bytes, pos: int) -> int:
     g = c.ctx.global_(x)
     if not g.mutable:
         raise Invalid(f"immutable global {x}: global is immutable")
-    c.pop(g.valtype)
+    vals = c.vals
+    if len(vals) > c.ctrls[-1].height and vals[-1] == g.valtype:
+        vals.pop()
+    else:
+        c.pop(g.valtype)
     return pos
 
 
@@ -496,18 +505,35 @@ def _memory_access(op: str):
     valtype, natural, is_store = MEMORY_ACCESS[op]
 
     def handler(c: BodyChecker, data: bytes, pos: int) -> int:
-        align, memory, offset, pos = read_memarg(data, pos)
-        mem = c.ctx.mem(memory)
+        flags = data[pos]
+        if flags < 0x40 and data[pos + 1] < 0x80:       # memory 0, one-byte offset
+            align, memory, offset, pos = flags, 0, data[pos + 1], pos + 2
+        elif flags < 0x40 and data[pos + 2] < 0x80:     # memory 0, two-byte offset
+            align, memory, offset = flags, 0, (data[pos + 1] & 0x7F) | (data[pos + 2] << 7)
+            pos += 3
+        else:
+            align, memory, offset, pos = read_memarg(data, pos)
+        mems = c.ctx.mems
+        if memory >= len(mems):
+            raise Invalid(f"unknown memory {memory}")
+        addr = mems[memory].addr
         if (1 << align) > natural:
             raise Invalid("alignment must not be larger than natural")
-        if offset >= 1 << 32 and mem.addr == I32:
+        if offset >= 1 << 32 and addr == I32:
             raise Invalid("offset out of range")
+        vals = c.vals
+        height = c.ctrls[-1].height
         if is_store:
-            c.pop(valtype)
-            c.pop(mem.addr)
+            if len(vals) - height >= 2 and vals[-1] == valtype and vals[-2] == addr:
+                del vals[-2:]
+            else:
+                c.pop(valtype)
+                c.pop(addr)
+        elif len(vals) > height and vals[-1] == addr:
+            vals[-1] = valtype
         else:
-            c.pop(mem.addr)
-            c.vals.append(valtype)
+            c.pop(addr)
+            vals.append(valtype)
         return pos
     return handler
 

@@ -7,7 +7,7 @@ from .. import ast
 from ..errors import Unsupported, ValidationError
 from ..features import Features
 from ..limits import exceeds
-from ..types import I32, I64, GlobalType, Limits, MemType, RefType, TableType, TagType
+from ..types import I32, I64, NUM_TYPES, GlobalType, Limits, MemType, RefType, TableType, TagType
 from .body import BadInstr, BodyChecker, encode_body
 from .context import Context, Invalid
 from .rules import tables_for
@@ -303,22 +303,30 @@ class _Validator:
         message = exceeds("locals", nlocals)
         if message is not None:
             self._func_error(Invalid(message), idx, f.offset, 0)
+        track_inits = False
         for t in set(f.locals):
+            if t in NUM_TYPES:
+                continue
             try:
                 ctx.check_valtype(t)
             except Invalid as e:
                 k = f.locals.index(t)
                 self._func_error(Invalid(f"{e.message} (local {len(ft.params) + k})"), idx,
                                  f.offset, 0)
-        checker = BodyChecker(ctx, self.tables, ft.params, f.locals, ft.results, self_idx=idx)
+            track_inits = track_inits or (isinstance(t, RefType) and not t.nullable)
+        checker = BodyChecker(ctx, self.tables, ft.params, f.locals, ft.results, self_idx=idx,
+                              track_inits=track_inits)
         code = f.code
         if code is not None:
             try:
                 f.facts = checker.run(code.data, code.start, code.end)
+                return f.facts
             except Invalid as e:
-                self._func_error(e, idx, checker.error_pos, checker.error_index)
-            return f.facts
+                error = e
         body = f.body
+        if code is not None:           # the error's offset: from the decoded body
+            k = checker.error_index
+            self._func_error(error, idx, body[k].offset if k < len(body) else None, k)
         try:
             data = encode_body(body)
             f.facts = checker.run(data, 0, len(data) - 1)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from ..binary.opcodes import BY_CODE, BY_FC, OpInfo
 from ..errors import Unsupported
 from ..features import Features
-from .body import (K_BINARY, K_CONST, K_HANDLER, K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE,
-                   K_SKIP4, K_SKIP8, K_UNARY, BodyChecker, uleb)
+from .body import (K_BINARY, K_BLOCK, K_CONST, K_DROP, K_END, K_GLOBAL_GET, K_HANDLER,
+                   K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_SKIP4, K_SKIP8, K_UNARY, BodyChecker,
+                   uleb)
 from .context import Invalid
 from .handlers import HANDLERS, MEMORY_HANDLERS
 from .signatures import CONST_OPS, EXTENDED_CONST_OPS, FIXED
@@ -22,6 +23,11 @@ from .signatures import CONST_OPS, EXTENDED_CONST_OPS, FIXED
 _CONSTS = {"i32.const": K_CONST, "i64.const": K_CONST, "f32.const": K_SKIP4,
            "f64.const": K_SKIP8}
 _LOCALS = {"local.get": K_LOCAL_GET, "local.set": K_LOCAL_SET, "local.tee": K_LOCAL_TEE}
+# Inline in the checker's loop in their common case, through the handler otherwise.
+_INLINE = {**_LOCALS, "block": K_BLOCK, "loop": K_BLOCK, "end": K_END,
+           "global.get": K_GLOBAL_GET, "drop": K_DROP}
+# Locals tracking initialization (non-defaultable locals) need the handlers of these.
+_TRACKED = (K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_END)
 # Proposals Heron knows by name but does not implement: their opcodes are Unsupported.
 _UNSUPPORTED_FEATURES = ("gc", "simd", "threads")
 
@@ -80,8 +86,8 @@ def _rule(info: OpInfo):
         return K_HANDLER, None, HANDLERS["select_t"]
     if name in _CONSTS:
         return _CONSTS[name], FIXED[name][1][0], None
-    if name in _LOCALS:
-        return _LOCALS[name], None, HANDLERS[name]
+    if name in _INLINE:
+        return _INLINE[name], None, HANDLERS[name]
     sig = FIXED.get(name)
     if sig is not None:
         params, results = sig
@@ -124,8 +130,7 @@ def _build(features: Features, const: bool) -> Tables:
         t.fc[sub] = handler if handler is not None else _fixed(*FIXED[info.name])
     t.kinds[0xFC] = K_HANDLER
     t.handlers[0xFC] = _prefix_fc
-    t.kinds_tracked = [K_HANDLER if k in (K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE) else k
-                       for k in t.kinds]
+    t.kinds_tracked = [K_HANDLER if k in _TRACKED else k for k in t.kinds]
     return t
 
 
