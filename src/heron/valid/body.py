@@ -110,6 +110,11 @@ class BodyChecker:
         vals = self.vals
         frame = self.ctrls[-1]
         n = len(ts)
+        if len(vals) - frame.height >= n:          # the common case: exactly these types
+            top = vals[len(vals) - n:]
+            if tuple(top) == tuple(ts):
+                del vals[len(vals) - n:]
+                return top
         k = min(n, len(vals) - frame.height)       # values really there; the rest are unknown
         top = vals[len(vals) - k:] if k else []
         sub = self.ctx.val_sub
@@ -235,10 +240,11 @@ class BodyChecker:
                     pos += 1
                     vals.append(sigs[op])
                 elif k == K_BINARY:
-                    if len(vals) > max_height:
-                        max_height = len(vals)
+                    size = len(vals)
+                    if size > max_height:
+                        max_height = size
                     t, r = sigs[op]
-                    if len(vals) - height >= 2 and vals[-1] == t and vals[-2] == t:
+                    if size - height >= 2 and vals[-1] == t and vals[-2] == t:
                         vals.pop()
                         vals[-1] = r
                     else:
@@ -247,9 +253,10 @@ class BodyChecker:
                 elif k == K_END:
                     frame = ctrls[-1]
                     results = frame.results
-                    if len(vals) > max_height:
-                        max_height = len(vals)
-                    if frame.unreachable or len(vals) - height != len(results) or \
+                    size = len(vals)
+                    if size > max_height:
+                        max_height = size
+                    if frame.unreachable or size - height != len(results) or \
                             (results and vals[-1] != results[-1]) or len(results) > 1 or \
                             (frame.kind == "if" and frame.params != results):
                         pos = handlers[op](self, data, pos)
@@ -268,9 +275,10 @@ class BodyChecker:
                     if x >= nlocals:
                         raise Invalid(f"unknown local {x}")
                     t = locals_[x]
-                    if len(vals) > max_height:
-                        max_height = len(vals)
-                    if len(vals) > height and vals[-1] == t:
+                    size = len(vals)
+                    if size > max_height:
+                        max_height = size
+                    if size > height and vals[-1] == t:
                         if k == K_LOCAL_SET:
                             vals.pop()
                     else:
@@ -308,9 +316,10 @@ class BodyChecker:
                         raise Invalid(f"unknown global {x}")
                     vals.append(globals_[x].valtype)
                 elif k == K_DROP:
-                    if len(vals) > max_height:
-                        max_height = len(vals)
-                    if len(vals) > height:
+                    size = len(vals)
+                    if size > max_height:
+                        max_height = size
+                    if size > height:
                         vals.pop()
                     else:
                         self.pop()
