@@ -5,6 +5,7 @@ from ..ast import (Code, CustomSection, Data, Elem, Export, Func, Global, Import
                    Table)
 from ..errors import DecodeError, Unsupported
 from ..features import Features
+from ..gcpause import paused_gc
 from ..limits import MAX_LOCALS, MAX_STRING, exceeds
 from ..types import FUNCREF, FuncType, RefType
 from .instructions import ExprResult, read_body, read_expr
@@ -37,7 +38,8 @@ def decode(data: bytes, features: Features | None = None) -> Module:
     Decoding does not depend on `features`: like wasmparser, the decoder reads every
     instruction it knows and leaves proposal gating to the validator.
     """
-    return _Decoder(bytes(data), features).module()
+    with paused_gc():
+        return _Decoder(bytes(data), features).module()
 
 
 def _vec_count(r: Reader) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .. import ast
 from ..errors import Unsupported, ValidationError
 from ..features import Features
+from ..gcpause import paused_gc
 from ..limits import exceeds
 from ..types import I32, I64, NUM_TYPES, GlobalType, Limits, MemType, RefType, TableType, TagType
 from .body import BadInstr, BodyChecker, encode_body
@@ -366,4 +367,5 @@ def validate(module: ast.Module, features: Features | None = None) -> ModuleInfo
     Raises ValidationError (message like the spec interpreter's, with the function and
     instruction offset) or Unsupported (the module needs GC, SIMD or threads).
     """
-    return _Validator(module, features if features is not None else Features()).run()
+    with paused_gc():
+        return _Validator(module, features if features is not None else Features()).run()
