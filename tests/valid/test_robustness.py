@@ -32,6 +32,11 @@ IMMEDIATES = {
     "select_t": st.lists(valtype, min_size=0, max_size=2).map(tuple),
     "table2": st.tuples(small, small), "mem2": st.tuples(small, small),
     "table_init": st.tuples(small, small), "mem_init": st.tuples(small, small),
+    "lane": st.integers(0, 20),
+    "memarg_lane": st.tuples(st.builds(MemArg, st.integers(0, 5), st.sampled_from([0, 1 << 32]),
+                                       small), st.integers(0, 20)),
+    "v128": st.integers(0, (1 << 128) - 1),
+    "shuffle": st.lists(st.integers(0, 40), min_size=16, max_size=16).map(tuple),
 }
 OPS = sorted(name for name, info in BY_NAME.items() if info.feature != "gc")
 

@@ -9,7 +9,7 @@ from ..ast import Catch, Instr, MemArg
 from ..errors import DecodeError, Unsupported
 from ..limits import exceeds
 from .leb128 import Reader, signed, write_sleb, write_uleb
-from .opcodes import BY_CODE, BY_FC, BY_NAME, CATCH_KINDS, SELECT_TYPED, UNSUPPORTED_PREFIXES
+from .opcodes import BY_CODE, BY_NAME, BY_PREFIX, CATCH_KINDS, SELECT_TYPED, UNSUPPORTED_PREFIXES
 from .types_codec import block_type_bytes, heap_type_bytes, read_block_type, read_heap_type, \
     read_val_type, val_type_bytes
 
@@ -70,6 +70,19 @@ def _pair(r: Reader):
     return a, r.u32()
 
 
+def _memarg_lane(r: Reader):
+    memarg = _memarg(r)
+    return memarg, r.u8()
+
+
+def _v128(r: Reader) -> int:
+    return int.from_bytes(r.bytes(16), "little")
+
+
+def _shuffle(r: Reader) -> tuple:
+    return tuple(r.bytes(16))
+
+
 READ_IMM = {
     "block": read_block_type,
     "try_table": _try_table,
@@ -96,11 +109,16 @@ READ_IMM = {
     "mem2": _pair,
     "table_init": _pair,
     "mem_init": _pair,
+    "lane": Reader.u8,
+    "memarg_lane": _memarg_lane,
+    "v128": _v128,
+    "shuffle": _shuffle,
 }
 
-# One-byte opcodes: (mnemonic, immediate reader or None).
+# One-byte opcodes: (mnemonic, immediate reader or None); prefixed ones by prefix and sub-opcode.
 _DECODE_ONE = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_CODE.items()}
-_DECODE_FC = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_FC.items()}
+_DECODE_PREFIXED = {prefix: {code: (info.name, READ_IMM.get(info.imm)) for code, info in ops.items()}
+                    for prefix, ops in BY_PREFIX.items()}
 
 DATA_COUNT_OPS = frozenset(("memory.init", "data.drop"))
 
@@ -141,13 +159,14 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
         r.pos = pos + 1
         entry = one.get(code)
         if entry is None:
-            if code == 0xFC:
+            prefixed = _DECODE_PREFIXED.get(code)
+            if prefixed is not None:
                 sub = r.u32()
-                entry = _DECODE_FC.get(sub)
+                entry = prefixed.get(sub)
                 if entry is None:
-                    if sub in UNSUPPORTED_FC:
+                    if code == 0xFC and sub in UNSUPPORTED_FC:
                         raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos:x}")
-                    raise DecodeError(f"illegal opcode fc {sub:02x}", pos)
+                    raise DecodeError(f"illegal opcode {code:02x} {sub:02x}", pos)
                 if flags is not None and entry[0] in DATA_COUNT_OPS:
                     flags.uses_data_count = True
             elif code in UNSUPPORTED_PREFIXES:
@@ -221,6 +240,11 @@ def _enc_pair(imm) -> bytes:
     return write_uleb(imm[0]) + write_uleb(imm[1])
 
 
+def _enc_memarg_lane(imm) -> bytes:
+    memarg, lane = imm
+    return _enc_memarg(memarg) + bytes((lane,))
+
+
 def _enc_select_t(types) -> bytes:
     return write_uleb(len(types)) + b"".join(val_type_bytes(t) for t in types)
 
@@ -241,6 +265,10 @@ ENCODE_IMM = {
     "f64": lambda v: (v & MASK64).to_bytes(8, "little"),
     "heap": heap_type_bytes,
     "select_t": _enc_select_t,
+    "lane": lambda lane: bytes((lane,)),
+    "memarg_lane": _enc_memarg_lane,
+    "v128": lambda v: (v & ((1 << 128) - 1)).to_bytes(16, "little"),
+    "shuffle": bytes,
 }
 
 

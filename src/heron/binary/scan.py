@@ -15,14 +15,14 @@ import re
 from ..errors import DecodeError, Unsupported
 from .instructions import (DATA_COUNT_OPS, READ_IMM, UNSUPPORTED_FC, ExprResult)
 from .leb128 import Reader
-from .opcodes import BY_CODE, BY_FC, UNSUPPORTED_PREFIXES
+from .opcodes import BY_CODE, BY_PREFIX, UNSUPPORTED_PREFIXES
 from .types_codec import NUM_BY_CODE
 
 IN_SECTION = "unexpected end of section or function"
 
 # Scan kinds: how to step over an instruction's immediates (and what it does to the nesting).
 (NONE, U32, S32, S64, MEMARG, BLOCK, IF, TRY, END, ELSE, CATCH, CATCH_ALL, DELEGATE, F32, F64,
- READER, PREFIX_FC, BAD) = range(18)
+ READER, PREFIX, BAD) = range(18)
 
 _BY_IMM = {"none": NONE, "label": U32, "func": U32, "type": U32, "local": U32, "global": U32,
            "table": U32, "mem": U32, "data": U32, "elem": U32, "tag": U32, "i32": S32,
@@ -34,12 +34,16 @@ _STRUCTURE = {0x04: IF, 0x06: TRY, 0x0B: END, 0x05: ELSE, 0x07: CATCH, 0x19: CAT
 SCAN_ONE: list[int] = [BAD] * 256
 for _code, _info in BY_CODE.items():
     SCAN_ONE[_code] = _STRUCTURE.get(_code, _BY_IMM.get(_info.imm, READER))
-SCAN_ONE[0xFC] = PREFIX_FC
+for _prefix in BY_PREFIX:
+    SCAN_ONE[_prefix] = PREFIX
 
-# READER kinds read their immediate with read_expr's own reader.
+# READER kinds read their immediate with read_expr's own reader; so do prefixed opcodes
+# (prefix -> sub-opcode -> reader, None for no immediate).
 _READER_ONE = {code: READ_IMM[info.imm] for code, info in BY_CODE.items() if info.imm in READ_IMM}
-_READER_FC = {code: READ_IMM.get(info.imm) for code, info in BY_FC.items()}
-_DATA_COUNT_FC = frozenset(code for code, info in BY_FC.items() if info.name in DATA_COUNT_OPS)
+_READER_PREFIXED = {prefix: {code: READ_IMM.get(info.imm) for code, info in ops.items()}
+                    for prefix, ops in BY_PREFIX.items()}
+_DATA_COUNT = frozenset((info.prefix, code) for ops in BY_PREFIX.values()
+                        for code, info in ops.items() if info.name in DATA_COUNT_OPS)
 
 
 
@@ -173,16 +177,17 @@ def _reader(data, pos, end, op, stack, flags) -> int:
     return pos
 
 
-def _prefix_fc(data, pos, end, op, stack, flags) -> int:
+def _prefixed(data, pos, end, op, stack, flags) -> int:
     r = Reader(data, pos, end, IN_SECTION)
     sub = r.u32()
-    if sub not in _READER_FC:
-        if sub in UNSUPPORTED_FC:
+    readers = _READER_PREFIXED[op]
+    if sub not in readers:
+        if op == 0xFC and sub in UNSUPPORTED_FC:
             raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos - 1:x}")
-        raise DecodeError(f"illegal opcode fc {sub:02x}", pos - 1)
-    if sub in _DATA_COUNT_FC:
+        raise DecodeError(f"illegal opcode {op:02x} {sub:02x}", pos - 1)
+    if (op, sub) in _DATA_COUNT:
         flags.uses_data_count = True
-    reader = _READER_FC[sub]
+    reader = readers[sub]
     if reader is not None:
         reader(r)
     return r.pos
@@ -195,4 +200,4 @@ def _bad(data, pos, end, op, stack, flags) -> int:
 
 
 _RARE = {ELSE: _else, CATCH: _catch, CATCH_ALL: _catch_all, DELEGATE: _delegate,
-         F32: _float(4), F64: _float(8), READER: _reader, PREFIX_FC: _prefix_fc, BAD: _bad}
+         F32: _float(4), F64: _float(8), READER: _reader, PREFIX: _prefixed, BAD: _bad}

@@ -230,7 +230,8 @@ class ModuleParser(InstructionParser):
                 c.i += 1
                 return v
             if v == "v128":
-                raise Unsupported("simd", "v128 value type")
+                c.i += 1
+                return v
             if v in _REF_SHORTHANDS:
                 return self.reftype()
         if c.peek_lp_kw("ref"):

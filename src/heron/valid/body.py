@@ -30,8 +30,9 @@ SENTINEL = b"\xff"      # after an encoded list body: reading it means the final
 # Kinds of the dispatch table (heron.valid.rules.Tables.kinds): what `run` does inline.
 K_HANDLER, K_UNARY, K_BINARY, K_CONST, K_SKIP4, K_SKIP8, K_LOCAL_GET, K_LOCAL_SET, \
     K_LOCAL_TEE, K_GLOBAL_GET, K_DROP, K_BLOCK, K_END = range(13)
-# The block types `block`/`loop` take inline: empty, or one number type (by their byte).
-_SIMPLE_BLOCK_TYPES = {0x40: _EMPTY, **{b: (t,) for b, t in NUM_BY_CODE.items()}}
+# The block types `block`/`loop` take inline: empty, or one number type (by their byte; not
+# v128, which needs the simd feature: the handler checks it).
+_SIMPLE_BLOCK_TYPES = {0x40: _EMPTY, **{b: (t,) for b, t in NUM_BY_CODE.items() if t != "v128"}}
 
 
 class Frame:

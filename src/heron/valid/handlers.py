@@ -14,10 +14,10 @@ from ..limits import exceeds
 from ..types import I32, FuncType, RefType
 from .body import BodyChecker, uleb
 from .context import EXNREF, EXNREF_NONNULL, FUNCREF, Invalid, min_addr, result_str
-from .signatures import MEMORY_ACCESS
+from .signatures import LANE_ACCESS, LANE_OPS, MEMORY_ACCESS, V128
 
 _EMPTY: tuple = ()
-_SINGLE = {t: (t,) for t in NUM_BY_CODE.values()}
+_SINGLE = {t: (t,) for t in NUM_BY_CODE.values() if t != "v128"}    # v128: feature-checked
 
 
 def _read(reader, data: bytes, pos: int):
@@ -589,6 +589,53 @@ def _data_drop(c: BodyChecker, data: bytes, pos: int) -> int:
     return pos
 
 
+# ---- vectors ------------------------------------------------------------------------------------
+
+def _v128_const(c: BodyChecker, data: bytes, pos: int) -> int:
+    c.vals.append(V128)
+    return pos + 16
+
+
+def _shuffle(c: BodyChecker, data: bytes, pos: int) -> int:
+    if max(data[pos:pos + 16]) >= 32:
+        raise Invalid("invalid lane index")
+    c.pop_all((V128, V128))
+    c.vals.append(V128)
+    return pos + 16
+
+
+def _lane_op(op: str):
+    lanes, params, results = LANE_OPS[op]
+
+    def handler(c: BodyChecker, data: bytes, pos: int) -> int:
+        if data[pos] >= lanes:
+            raise Invalid("invalid lane index")
+        c.pop_all(params)
+        c.vals.extend(results)
+        return pos + 1
+    return handler
+
+
+def _lane_access(op: str):
+    natural, lanes, is_store = LANE_ACCESS[op]
+
+    def handler(c: BodyChecker, data: bytes, pos: int) -> int:
+        align, memory, offset, pos = read_memarg(data, pos)
+        addr = c.ctx.mem(memory).addr
+        if (1 << align) > natural:
+            raise Invalid("alignment must not be larger than natural")
+        if offset >= 1 << 32 and addr == I32:
+            raise Invalid("offset out of range")
+        if data[pos] >= lanes:
+            raise Invalid("invalid lane index")
+        c.pop(V128)
+        c.pop(addr)
+        if not is_store:
+            c.vals.append(V128)
+        return pos + 1
+    return handler
+
+
 # ---- references ---------------------------------------------------------------------------------
 
 def _ref_null(c: BodyChecker, data: bytes, pos: int) -> int:
@@ -641,6 +688,9 @@ HANDLERS = {
     "memory.copy": _memory_copy, "memory.init": _memory_init, "data.drop": _data_drop,
     "ref.null": _ref_null, "ref.func": _ref_func, "ref.is_null": _ref_is_null,
     "ref.as_non_null": _ref_as_non_null,
+    "v128.const": _v128_const, "i8x16.shuffle": _shuffle,
+    **{op: _lane_op(op) for op in LANE_OPS},
+    **{op: _lane_access(op) for op in LANE_ACCESS},
 }
 MEMORY_HANDLERS = {op: _memory_access(op) for op in MEMORY_ACCESS}
 

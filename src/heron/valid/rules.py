@@ -10,7 +10,7 @@ Prefixed opcodes (0xFC) dispatch once more on their sub-opcode.
 """
 from __future__ import annotations
 
-from ..binary.opcodes import BY_CODE, BY_FC, OpInfo
+from ..binary.opcodes import BY_CODE, BY_PREFIX, OpInfo
 from ..errors import Unsupported
 from ..features import Features
 from .body import (K_BINARY, K_BLOCK, K_CONST, K_DROP, K_END, K_GLOBAL_GET, K_HANDLER,
@@ -29,19 +29,19 @@ _INLINE = {**_LOCALS, "block": K_BLOCK, "loop": K_BLOCK, "end": K_END,
 # Locals tracking initialization (non-defaultable locals) need the handlers of these.
 _TRACKED = (K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_END)
 # Proposals Heron knows by name but does not implement: their opcodes are Unsupported.
-_UNSUPPORTED_FEATURES = ("gc", "simd", "threads")
+_UNSUPPORTED_FEATURES = ("gc", "threads")
 
 
 class Tables:
     """One dispatch table: kinds (inline rules), sigs (their types), handlers (the rest)."""
-    __slots__ = ("kinds", "kinds_tracked", "sigs", "handlers", "fc")
+    __slots__ = ("kinds", "kinds_tracked", "sigs", "handlers", "prefixed")
 
     def __init__(self) -> None:
         self.kinds: list[int] = [K_HANDLER] * 256
         self.kinds_tracked: list[int] = []     # the same, locals through their handlers
         self.sigs: list = [None] * 256
         self.handlers: list = [_illegal] * 256
-        self.fc: dict[int, object] = {}        # 0xFC sub-opcode -> handler
+        self.prefixed: dict[int, dict] = {}    # prefix byte -> sub-opcode -> handler
 
 
 def _illegal(c: BodyChecker, data: bytes, pos: int) -> int:
@@ -105,9 +105,14 @@ def _allowed_const(name: str, features: Features) -> bool:
     return name in CONST_OPS or (name in EXTENDED_CONST_OPS and "extended-const" in features)
 
 
+# A proposal that builds on another needs both (relaxed SIMD operates on v128).
+_BUILDS_ON = {"relaxed-simd": "simd"}
+
+
 def _entry(info: OpInfo, features: Features, const: bool):
-    if info.feature is not None and (info.feature not in features
-                                     or info.feature in _UNSUPPORTED_FEATURES):
+    feature = info.feature
+    if feature is not None and (feature not in features or feature in _UNSUPPORTED_FEATURES
+                                or _BUILDS_ON.get(feature, feature) not in features):
         return K_HANDLER, None, _needs_feature(info)
     kind, sig, handler = _rule(info)
     if const and not _allowed_const(info.name, features):
@@ -125,20 +130,23 @@ def _build(features: Features, const: bool) -> Tables:
         t.sigs[code] = sig
         if handler is not None:
             t.handlers[code] = handler
-    for sub, info in BY_FC.items():
-        kind, sig, handler = _entry(info, features, const)
-        t.fc[sub] = handler if handler is not None else _fixed(*FIXED[info.name])
-    t.kinds[0xFC] = K_HANDLER
-    t.handlers[0xFC] = _prefix_fc
+    for prefix, ops in BY_PREFIX.items():
+        subs = t.prefixed[prefix] = {}
+        for sub, info in ops.items():
+            kind, sig, handler = _entry(info, features, const)
+            subs[sub] = handler if handler is not None else _fixed(*FIXED[info.name])
+        t.kinds[prefix] = K_HANDLER
+        t.handlers[prefix] = _prefixed
     t.kinds_tracked = [K_HANDLER if k in _TRACKED else k for k in t.kinds]
     return t
 
 
-def _prefix_fc(c: BodyChecker, data: bytes, pos: int) -> int:
+def _prefixed(c: BodyChecker, data: bytes, pos: int) -> int:
+    prefix = data[pos - 1]
     sub, pos = uleb(data, pos)
-    handler = c.tables.fc.get(sub)
+    handler = c.tables.prefixed[prefix].get(sub)
     if handler is None:
-        raise Invalid(f"unknown instruction 0xfc {sub}")
+        raise Invalid(f"unknown instruction 0x{prefix:x} {sub}")
     return handler(c, data, pos)
 
 
