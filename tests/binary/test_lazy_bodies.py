@@ -36,7 +36,13 @@ SAMPLE = """(module (tag $e (param i32)) (memory 1) (table 2 funcref) (global $g
     (br_table 0 0 (i32.const 3)) (select (result f32) (f32.const 1.5) (f32.const -0) (i32.const 1)))
   (func (drop (f64.const nan:0x1234)) (global.set $g (i64.const -123456789012))
     (memory.fill (i32.const 0) (i32.const 0) (i32.const 0)) (drop (ref.null func))
-    (call_indirect (param) (result) (i32.const 0))))"""
+    (call_indirect (param) (result) (i32.const 0)))
+  (func (param v128) (result v128)
+    (drop (i32.trunc_sat_f32_s (f32.const 1)))
+    (v128.store offset=3 (i32.const 0) (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31
+      (v128.const i32x4 1 2 3 4) (local.get 0)))
+    (v128.load8_lane 3 (i32.const 0) (i32x4.replace_lane 1 (local.get 0) (i32.const 7)))
+    (f32x4.relaxed_madd (local.get 0) (local.get 0))))"""
 
 
 @lru_cache(maxsize=None)

@@ -61,10 +61,25 @@ def _run_pattern() -> re.Pattern:
     u64 = r"(?:[\x00-\x7f]|[\x80-\xff]{1,8}[\x00-\x7f]|[\x80-\xff]{9}[\x00\x01])"
     kinds = {k: [c for c in range(256) if SCAN_ONE[c] == k] for k in (NONE, U32, S32, S64,
                                                                          F32, F64, MEMARG)}
+    memarg = "[\x00-\x3f]" + u64
     alternatives = [_byte_class(kinds[NONE]), _byte_class(kinds[U32]) + u32,
                     _byte_class(kinds[S32]) + s32, _byte_class(kinds[S64]) + s64,
                     _byte_class(kinds[F32]) + ".{4}", _byte_class(kinds[F64]) + ".{8}",
-                    _byte_class(kinds[MEMARG]) + "[\x00-\x3f]" + u64]
+                    _byte_class(kinds[MEMARG]) + memarg]
+    # Prefixed opcodes (canonical sub-opcode LEB128) whose immediates have a fixed shape.
+    shapes = {"none": "", "memarg": memarg, "lane": ".", "memarg_lane": memarg + ".",
+              "v128": ".{16}", "shuffle": ".{16}"}
+    for prefix, ops in BY_PREFIX.items():
+        by_tail: dict[tuple[int, str], list[int]] = {}     # (high byte or -1, shape) -> low bytes
+        for sub, info in ops.items():
+            if info.imm in shapes and info.name not in DATA_COUNT_OPS:
+                key = (-1 if sub < 0x80 else sub >> 7, shapes[info.imm])
+                by_tail.setdefault(key, []).append(sub if sub < 0x80 else (sub & 0x7F) | 0x80)
+        for (high, shape), lows in sorted(by_tail.items()):
+            lead = re.escape(bytes((prefix,)).decode("latin-1")) + _byte_class(lows)
+            if high >= 0:
+                lead += re.escape(bytes((high,)).decode("latin-1"))
+            alternatives.append(lead + shape)
     return re.compile(("(?:" + "|".join(alternatives) + ")*").encode("latin-1"), re.DOTALL)
 
 
