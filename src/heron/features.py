@@ -28,7 +28,7 @@ IMPLEMENTED: dict[str, bool] = {
 # raises heron.Unsupported naming it.
 UNIMPLEMENTED: tuple[str, ...] = (
     "gc", "threads", "wide-arithmetic", "custom-page-sizes",
-    "stack-switching", "component-model", "shared-everything-threads",
+    "stack-switching", "component-model", "shared-everything-threads", "custom-descriptors",
 )
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from heron import Unsupported, ValidationError
 from heron.ast import Catch, Data, Elem, Export, Func, Global, Import, Instr, MemArg, Module, Table
 from heron.binary.opcodes import BY_NAME
+from heron.features import UNIMPLEMENTED
 from heron.types import (EXNREF, EXTERNREF, FUNCREF, FuncType, GlobalType, Limits, MemType,
                          RefType, TableType, TagType)
 from heron.valid import validate
@@ -38,7 +39,7 @@ IMMEDIATES = {
     "v128": st.integers(0, (1 << 128) - 1),
     "shuffle": st.lists(st.integers(0, 40), min_size=16, max_size=16).map(tuple),
 }
-OPS = sorted(name for name, info in BY_NAME.items() if info.feature != "gc")
+OPS = sorted(name for name, info in BY_NAME.items() if info.feature not in UNIMPLEMENTED)
 
 
 @st.composite

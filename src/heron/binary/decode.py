@@ -27,6 +27,7 @@ RANK = {sid: i for i, sid in enumerate(SECTION_ORDER)}
 
 FUNC_NONNULL = RefType(False, "func")    # the element type of the function-index forms
 EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+EXACT_FUNC_IMPORT = 0x20     # custom descriptors: a function import of exactly a type
 
 IN_SECTION = "unexpected end of section or function"
 MAX_LOCALS_TOTAL = 2**32 - 1     # beyond this the spec calls the locals malformed
@@ -209,6 +210,8 @@ class _Decoder:
                 desc = read_global_type(r)
             elif kind == 4:
                 desc = read_tag_type(r)
+            elif kind == EXACT_FUNC_IMPORT:
+                raise Unsupported("custom-descriptors", f"exact function import at offset 0x{start:x}")
             else:
                 raise DecodeError("malformed import kind", start)
             self.mod.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))

@@ -9,7 +9,8 @@ from ..ast import Catch, Instr, MemArg
 from ..errors import DecodeError, Unsupported
 from ..limits import exceeds
 from .leb128 import Reader, signed, write_sleb, write_uleb
-from .opcodes import BY_CODE, BY_NAME, BY_PREFIX, CATCH_KINDS, SELECT_TYPED, UNSUPPORTED_PREFIXES
+from .opcodes import (BY_CODE, BY_NAME, BY_PREFIX, CATCH_KINDS, SELECT_TYPED, UNIMPLEMENTED_OPS,
+                      UNSUPPORTED_PREFIXES)
 from .types_codec import block_type_bytes, heap_type_bytes, read_block_type, read_heap_type, \
     read_val_type, val_type_bytes
 
@@ -116,15 +117,24 @@ READ_IMM = {
 }
 
 # One-byte opcodes: (mnemonic, immediate reader or None); prefixed ones by prefix and sub-opcode.
+# (Opcodes of unimplemented proposals are not there: meeting one is Unsupported(proposal).)
 _DECODE_ONE = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_CODE.items()}
 _DECODE_PREFIXED = {prefix: {code: (info.name, READ_IMM.get(info.imm)) for code, info in ops.items()}
                     for prefix, ops in BY_PREFIX.items()}
 
 DATA_COUNT_OPS = frozenset(("memory.init", "data.drop"))
 
-# 0xFC sub-opcodes of proposals Heron knows but does not implement.
-UNSUPPORTED_FC = {19: "wide-arithmetic", 20: "wide-arithmetic", 21: "wide-arithmetic",
-                  22: "wide-arithmetic"}
+
+
+def unsupported_opcode(code: int | tuple[int, int], pos: int) -> Unsupported | None:
+    """The Unsupported error for an opcode (or (prefix, sub-opcode)) of a proposal Heron knows
+    but does not implement, or None."""
+    if code in UNIMPLEMENTED_OPS:
+        shown = f"0x{code:02x}" if isinstance(code, int) else f"0x{code[0]:02x} {code[1]}"
+        return Unsupported(UNIMPLEMENTED_OPS[code], f"opcode {shown} at offset 0x{pos:x}")
+    if code in UNSUPPORTED_PREFIXES:
+        return Unsupported(UNSUPPORTED_PREFIXES[code], f"opcode prefix 0x{code:02x} at offset 0x{pos:x}")
+    return None
 
 
 class ExprResult:
@@ -164,15 +174,12 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
                 sub = r.u32()
                 entry = prefixed.get(sub)
                 if entry is None:
-                    if code == 0xFC and sub in UNSUPPORTED_FC:
-                        raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos:x}")
-                    raise DecodeError(f"illegal opcode {code:02x} {sub:02x}", pos)
+                    raise unsupported_opcode((code, sub), pos) or \
+                        DecodeError(f"illegal opcode {code:02x} {sub:02x}", pos)
                 if flags is not None and entry[0] in DATA_COUNT_OPS:
                     flags.uses_data_count = True
-            elif code in UNSUPPORTED_PREFIXES:
-                raise Unsupported(UNSUPPORTED_PREFIXES[code], f"opcode prefix 0x{code:02x} at offset 0x{pos:x}")
             else:
-                raise DecodeError(f"illegal opcode {code:02x}", pos)
+                raise unsupported_opcode(code, pos) or DecodeError(f"illegal opcode {code:02x}", pos)
         name, reader = entry
         if reader is None:
             append(Instr(name, None, pos))

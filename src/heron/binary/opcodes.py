@@ -25,6 +25,8 @@ Immediate kinds and the shape of `Instr.imm` for each:
   memarg_lane (MemArg, lane index)
   v128        int, the 128-bit value: lane 0 in the low bits (little-endian lanes)
   shuffle     tuple of 16 lane indices (one byte each)
+  unimplemented  an opcode of a proposal Heron does not implement (its `proposal` column names
+              it): decoder and text parser report Unsupported(proposal) when they meet it
 
 Prefixed opcodes are written `0xfc:N` and `0xfd:N` (the sub-opcode is a u32 LEB128 after
 the prefix byte): 0xFC for saturating truncation and bulk memory/table operations, 0xFD for
@@ -235,6 +237,13 @@ _TABLE = """
 0xd4 ref.as_non_null none function-references
 0xd5 br_on_null label function-references
 0xd6 br_on_non_null label function-references
+0xe0 cont.new unimplemented stack-switching
+0xe1 cont.bind unimplemented stack-switching
+0xe2 suspend unimplemented stack-switching
+0xe3 resume unimplemented stack-switching
+0xe4 resume_throw unimplemented stack-switching
+0xe5 resume_throw_ref unimplemented stack-switching
+0xe6 switch unimplemented stack-switching
 0xfc:0 i32.trunc_sat_f32_s none
 0xfc:1 i32.trunc_sat_f32_u none
 0xfc:2 i32.trunc_sat_f64_s none
@@ -253,6 +262,10 @@ _TABLE = """
 0xfc:15 table.grow table
 0xfc:16 table.size table
 0xfc:17 table.fill table
+0xfc:19 i64.add128 unimplemented wide-arithmetic
+0xfc:20 i64.sub128 unimplemented wide-arithmetic
+0xfc:21 i64.mul_wide_s unimplemented wide-arithmetic
+0xfc:22 i64.mul_wide_u unimplemented wide-arithmetic
 0xfd:0 v128.load memarg simd
 0xfd:1 v128.load8x8_s memarg simd
 0xfd:2 v128.load8x8_u memarg simd
@@ -528,16 +541,27 @@ BY_FC: dict[int, OpInfo] = {}          # 0xFC-prefixed, by sub-opcode
 BY_FD: dict[int, OpInfo] = {}          # 0xFD-prefixed (SIMD), by sub-opcode
 BY_PREFIX: dict[int, dict[int, OpInfo]] = {0xFC: BY_FC, 0xFD: BY_FD}
 
+# Rows of proposals Heron does not implement stay out of BY_CODE/BY_PREFIX/BY_NAME (nothing
+# decodes, validates or compiles them): their code and mnemonic only name the proposal.
+UNIMPLEMENTED_OPS: dict[int | tuple[int, int], str] = {}   # code or (prefix, sub) -> proposal
+UNIMPLEMENTED_NAMES: dict[str, str] = {}                    # mnemonic -> proposal
+
 for _line in _TABLE.strip().splitlines():
     _code, _name, _imm, *_feat = _line.split()
     _feature = _feat[0] if _feat else None
     if ":" in _code:
         _prefix, _, _sub = _code.partition(":")
         _info = OpInfo(_name, int(_prefix, 16), int(_sub), _imm, _feature)
-        BY_PREFIX[_info.prefix][_info.code] = _info
     else:
         _info = OpInfo(_name, None, int(_code, 16), _imm, _feature)
+    if _imm == "unimplemented":
+        UNIMPLEMENTED_OPS[_info.code if _info.prefix is None else (_info.prefix, _info.code)] = _feature
+        UNIMPLEMENTED_NAMES[_name] = _feature
+        continue
+    if _info.prefix is None:
         BY_CODE[_info.code] = _info
+    else:
+        BY_PREFIX[_info.prefix][_info.code] = _info
     # 'select' appears twice (untyped 0x1b, typed 0x1c); BY_NAME keeps the untyped one,
     # the typed form is Instr('select', tuple_of_types).
     BY_NAME.setdefault(_name, _info)

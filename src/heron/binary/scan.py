@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DecodeError, Unsupported
-from .instructions import (DATA_COUNT_OPS, READ_IMM, UNSUPPORTED_FC, ExprResult)
+from ..errors import DecodeError
+from .instructions import DATA_COUNT_OPS, READ_IMM, ExprResult, unsupported_opcode
 from .leb128 import Reader
-from .opcodes import BY_CODE, BY_PREFIX, UNSUPPORTED_PREFIXES
+from .opcodes import BY_CODE, BY_PREFIX
 from .types_codec import NUM_BY_CODE
 
 IN_SECTION = "unexpected end of section or function"
@@ -197,9 +197,8 @@ def _prefixed(data, pos, end, op, stack, flags) -> int:
     sub = r.u32()
     readers = _READER_PREFIXED[op]
     if sub not in readers:
-        if op == 0xFC and sub in UNSUPPORTED_FC:
-            raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos - 1:x}")
-        raise DecodeError(f"illegal opcode {op:02x} {sub:02x}", pos - 1)
+        raise unsupported_opcode((op, sub), pos - 1) or \
+            DecodeError(f"illegal opcode {op:02x} {sub:02x}", pos - 1)
     if (op, sub) in _DATA_COUNT:
         flags.uses_data_count = True
     reader = readers[sub]
@@ -209,9 +208,7 @@ def _prefixed(data, pos, end, op, stack, flags) -> int:
 
 
 def _bad(data, pos, end, op, stack, flags) -> int:
-    if op in UNSUPPORTED_PREFIXES:
-        raise Unsupported(UNSUPPORTED_PREFIXES[op], f"opcode prefix 0x{op:02x} at offset 0x{pos - 1:x}")
-    raise DecodeError(f"illegal opcode {op:02x}", pos - 1)
+    raise unsupported_opcode(op, pos - 1) or DecodeError(f"illegal opcode {op:02x}", pos - 1)
 
 
 _RARE = {ELSE: _else, CATCH: _catch, CATCH_ALL: _catch_all, DELEGATE: _delegate,

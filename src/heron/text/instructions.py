@@ -9,8 +9,9 @@ from __future__ import annotations
 
 
 from ..ast import Catch, Instr, MemArg
-from ..binary.opcodes import BY_NAME, NATURAL_SIZE
+from ..binary.opcodes import BY_NAME, NATURAL_SIZE, UNIMPLEMENTED_NAMES
 from ..errors import Unsupported
+from ..features import UNIMPLEMENTED
 from ..types import FuncType
 from .cursor import ATOM, ID, LP, RP
 from .numbers import NumberError, parse_float, parse_int, parse_uint
@@ -283,6 +284,8 @@ class InstructionParser:
     def plain(self, op: str, fc: FuncCtx, pos: int) -> Instr:
         c = self.c
         info = BY_NAME.get(op)
+        if info is None and op in UNIMPLEMENTED_NAMES:
+            raise Unsupported(UNIMPLEMENTED_NAMES[op], op)
         if info is None:
             if "/" in op or ":" in op:
                 raise c.error(f"unknown operator {op}", pos)
@@ -291,8 +294,8 @@ class InstructionParser:
             if ".atomic" in op or op.startswith("memory.atomic") or op == "atomic.fence":
                 raise Unsupported("threads", op)
             raise c.error(f"unknown operator {op}", pos)
-        if info.feature == "gc":
-            raise Unsupported("gc", op)
+        if info.feature in UNIMPLEMENTED:
+            raise Unsupported(info.feature, op)
         kind = info.imm
         if kind == "none":
             if op == "select" and c.peek_lp_kw("result"):

@@ -6,7 +6,8 @@ from ..errors import ParseError
 from ..script.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                                AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                                AssertUnlinkable, Command, Either, Get, Invoke, ModuleCmd,
-                               ModuleInstance, ModuleSource, NanPattern, RefValue, Register, Value)
+                               ModuleInstance, ModuleSource, NanPattern, RefValue, Register,
+                               Thread, UnsupportedCmd, Value, Wait)
 from .cursor import ATOM, ID, LP, STR, Cursor
 from .lexer import Source
 from .numbers import NumberError, parse_float, parse_int
@@ -60,6 +61,9 @@ class ScriptParser:
             return ModuleCmd(line, self.module())
         if head in ("invoke", "get"):
             return ActionCmd(line, self.action())
+        if head in UNSUPPORTED_COMMANDS:
+            c.skip_to_close(c.i)
+            return UnsupportedCmd(line, head, UNSUPPORTED_COMMANDS[head])
         handler = _COMMANDS.get(head)
         if handler is None:
             raise c.error(f"unknown command `{head}`")
@@ -236,6 +240,22 @@ class ScriptParser:
     def _assert_exception(self, line: int) -> AssertException:
         return AssertException(line, self.action())
 
+    def _thread(self, line: int) -> Thread:
+        c = self.c
+        thread = Thread(line, c.opt_id())
+        while c.take_lp_kw("shared"):
+            c.lp()
+            c.keyword("module")
+            thread.shared.append(c.opt_id())
+            c.rp()
+            c.rp()
+        while not c.peek_rp():
+            thread.commands.append(self.command())
+        return thread
+
+    def _wait(self, line: int) -> Wait:
+        return Wait(line, self.c.opt_id())
+
     def _module_assert(cls):
         def handler(self, line: int):
             if not self.c.peek_lp_kw("module"):
@@ -260,6 +280,11 @@ _COMMANDS = {
     "assert_invalid": ScriptParser._assert_invalid,
     "assert_unlinkable": ScriptParser._assert_unlinkable,
     "assert_uninstantiable": ScriptParser._assert_uninstantiable,
+    "thread": ScriptParser._thread,
+    "wait": ScriptParser._wait,
 }
+
+# Commands of proposals Heron does not implement: parsed over, then skipped as unsupported.
+UNSUPPORTED_COMMANDS = {"assert_suspension": "stack-switching"}
 
 __all__ = ["parse_script"]

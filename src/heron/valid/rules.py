@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..binary.opcodes import BY_CODE, BY_PREFIX, OpInfo
 from ..errors import Unsupported
-from ..features import Features
+from ..features import UNIMPLEMENTED, Features
 from .body import (K_BINARY, K_BLOCK, K_CONST, K_DROP, K_END, K_GLOBAL_GET, K_HANDLER,
                    K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_SKIP4, K_SKIP8, K_UNARY, BodyChecker,
                    uleb)
@@ -29,7 +29,7 @@ _INLINE = {**_LOCALS, "block": K_BLOCK, "loop": K_BLOCK, "end": K_END,
 # Locals tracking initialization (non-defaultable locals) need the handlers of these.
 _TRACKED = (K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_END)
 # Proposals Heron knows by name but does not implement: their opcodes are Unsupported.
-_UNSUPPORTED_FEATURES = ("gc", "threads")
+_UNSUPPORTED_FEATURES = frozenset(UNIMPLEMENTED)
 
 
 class Tables:
