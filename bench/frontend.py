@@ -18,10 +18,12 @@ import argparse
 import gc
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -32,7 +34,8 @@ import genmodule  # noqa: E402
 
 
 def _worker(src: str, files: list[str], what: str, reps: int) -> dict:
-    """Runs in a fresh process: measure one source tree on some modules."""
+    """Runs in a fresh process: measure one source tree on some modules. (Heron is imported
+    here, not at the top: which tree it comes from is this function's argument.)"""
     sys.path.insert(0, src)
     from heron.binary import decode
     from heron.valid import validate
@@ -48,15 +51,12 @@ def _worker(src: str, files: list[str], what: str, reps: int) -> dict:
             ok.append(f)
         return {"ok": ok}
     if what == "memory":
-        import resource
-        import tracemalloc
         tracemalloc.start()
         kept = [validate_and_keep(decode, validate, d) for d in datas]
         gc.collect()
         retained, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        del kept
-        return {"peak": peak, "retained": retained,
+        return {"modules": len(kept), "peak": peak, "retained": retained,
                 "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     best_dec = best_val = float("inf")
     for _ in range(reps):
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((label, results))
 
     names = [n for n, _ in trees]
-    print(f"| workload | tree | decode | validate | total | peak mem | retained | max RSS |")
+    print("| workload | tree | decode | validate | total | peak mem | retained | max RSS |")
     print("|---|---|---|---|---|---|---|---|")
     for label, results in rows:
         for name in names:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..ast import FuncFacts
 from ..binary.instructions import write_expr
+from ..binary.leb128 import Reader
 from ..binary.types_codec import NUM_BY_CODE
 from ..errors import DecodeError
 from ..types import RefType
@@ -367,6 +368,12 @@ def uleb(data: bytes, pos: int) -> tuple[int, int]:
         if b < 0x80:
             return result, pos
         shift += 7
+
+
+def read_with(reader, data: bytes, pos: int):
+    """Read an immediate with one of the decoder's own readers: (value, next position)."""
+    r = Reader(data, pos, len(data))
+    return reader(r), r.pos
 
 
 def encode_body(body: list) -> bytes:

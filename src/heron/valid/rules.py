@@ -17,9 +17,11 @@ from .body import (K_BINARY, K_BLOCK, K_CONST, K_DROP, K_END, K_GLOBAL_GET, K_HA
                    K_LOCAL_GET, K_LOCAL_SET, K_LOCAL_TEE, K_SKIP4, K_SKIP8, K_UNARY, BodyChecker,
                    uleb)
 from .context import Invalid
-from .handlers import HANDLERS, MEMORY_HANDLERS
+from .control import CONTROL_HANDLERS
+from .operands import MEMORY_HANDLERS, OPERAND_HANDLERS
 from .signatures import CONST_OPS, EXTENDED_CONST_OPS, FIXED
 
+HANDLERS = {**CONTROL_HANDLERS, **OPERAND_HANDLERS}
 _CONSTS = {"i32.const": K_CONST, "i64.const": K_CONST, "f32.const": K_SKIP4,
            "f64.const": K_SKIP8}
 _LOCALS = {"local.get": K_LOCAL_GET, "local.set": K_LOCAL_SET, "local.tee": K_LOCAL_TEE}

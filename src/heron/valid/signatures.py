@@ -2,8 +2,8 @@
 
 Derived from the mnemonics of binary/opcodes.py so that the table and the opcode
 list cannot drift apart: every opcode either has a fixed signature here or a
-handler in handlers.py (rules.py builds the dispatch tables from both; a test checks
-that every opcode has a rule).
+handler in control.py / operands.py (rules.py builds the dispatch tables from them; a
+test checks that every opcode has a rule).
 """
 from __future__ import annotations
 
