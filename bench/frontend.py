@@ -7,7 +7,8 @@
 Modules come from bench/genmodule.py (compiled-C shaped, seeded) and, with --suite, from
 every `module` of the required spec scripts (through `wasm-tools json-from-wast`). Every
 measurement runs in a fresh process, the source tree on its sys.path: times are the best
-of --reps runs of `heron.binary.decode` and `heron.valid.validate`; memory is measured in
+of --reps runs of `heron.binary.decode` and `heron.valid.validate`, in CPU time (the
+process's own, so a busy machine disturbs the figures less than wall time); memory is measured in
 another process with tracemalloc: *peak* during decode+validate and *retained* by the
 validated module afterwards (plus the process's max RSS). `--before REV` extracts REV's
 src/ with `git archive` into a temporary directory and measures it alongside, interleaved.
@@ -61,12 +62,12 @@ def _worker(src: str, files: list[str], what: str, reps: int) -> dict:
     best_dec = best_val = float("inf")
     for _ in range(reps):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         mods = [decode(d) for d in datas]
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         for m in mods:
             validate(m)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         best_dec = min(best_dec, t1 - t0)
         best_val = min(best_val, t2 - t1)
         del mods
