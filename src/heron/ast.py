@@ -128,7 +128,8 @@ class Func:
     the last RECENT_BODIES bodies decoded: repeated reads while a caller keeps the list, or
     soon after, return the same list without decoding again, and a module whose functions are
     never compiled holds no Instr at all. Assigning `body` (what the text parser does)
-    replaces the byte range by that list.
+    replaces the byte range by that list; changing the list a decoded Func handed out does
+    not change the function (assign it back).
     """
     __slots__ = ("type_idx", "locals", "offset", "facts", "code", "_list", "_decoded")
 
@@ -158,6 +159,15 @@ class Func:
     def body(self, instrs: Expr) -> None:
         self._list = instrs
         self.code = None
+        self._decoded = None
+
+    def __getstate__(self) -> dict:
+        """For copy and pickle: everything but the weak reference to a decoded body."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_decoded"}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
         self._decoded = None
 
     def __eq__(self, other: object) -> bool:

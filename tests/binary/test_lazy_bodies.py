@@ -2,7 +2,9 @@
 and Func.body decodes on access into the same instructions, offsets included."""
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -165,3 +167,28 @@ def test_scan_rejects_what_a_full_decode_rejects(case):
 ])
 def test_scan_messages(body, message):
     assert _scan(body, 0, len(body))[:2] == ("malformed", message) == _full(body, 0, len(body))[:2]
+
+
+def test_copy_and_pickle_keep_the_bytes_not_the_decoded_list():
+    m = decode(_wasm(SAMPLE))
+    body = m.funcs[0].body
+    for other in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        f = other.funcs[0]
+        assert f._decoded is None and f.code is not None
+        assert f.body == body and f.body is not body
+
+
+def test_changing_a_handed_out_list_does_not_change_the_function():
+    m = decode(_wasm(SAMPLE))
+    f = m.funcs[2]
+    body = f.body
+    body.insert(0, Instr("nop"))
+    del body
+    for _ in range(RECENT_BODIES):
+        decode(_wasm("(module (func))")).funcs[0].body
+    gc.collect()
+    assert f.body[0].op != "nop"
+    body = f.body
+    body.insert(0, Instr("nop"))
+    f.body = body                                # assigning it back does
+    assert f.body[0] == Instr("nop") and decode(encode(m)).funcs[2].body[0] == Instr("nop")
