@@ -105,6 +105,8 @@ class Context:
                 raise Invalid("non-nullable references require feature 'function-references'")
         elif t not in VALUE_TYPES:
             raise Invalid(f"unknown value type {t!r}")
+        elif t == "v128" and "simd" not in self.features:
+            raise Invalid("SIMD support is not enabled (feature 'simd')")
 
     def func_type(self, type_idx) -> FuncType:
         if not isinstance(type_idx, int) or not 0 <= type_idx < len(self.types):
