@@ -8,7 +8,8 @@ no frame record), where its code range lies, and which callees may turn out to b
 depth-bounded recursions (a caller calls such a callee's unchecked twin directly, so the
 callee is compiled first). All of them follow from per-function facts (`ast.FuncFacts`,
 which the validator hands over as `func.facts`); `facts_of` derives the same facts from
-the body for a module that has none (text input, or a front end that does not set them).
+the body for a module model that was not validated as it is (heron explain's re-decoded
+copy, `Module.from_ast` of a model built by hand); tests check that both agree.
 """
 from __future__ import annotations
 
