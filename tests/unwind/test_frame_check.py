@@ -114,12 +114,14 @@ def test_caller_sp_fault_caught_at_its_frame(checker, fault, target):
 
 @pytest.mark.parametrize("fault", [FAULT_DYNCTX], indirect=True)
 @pytest.mark.parametrize("target", TARGETS)
-def test_dynctx_fault_caught_at_its_frame(checker, fault, target):
-    """The first wrong frame is a catcher whose frame has an outgoing area (host calls)."""
+@pytest.mark.parametrize("name", ["outgoing-catcher", "overflow-int+3-depth1"])
+def test_dynctx_fault_caught_at_its_frame(checker, fault, target, name):
+    """The first wrong frame is a catcher whose frame has an outgoing area: for a host call
+    (outgoing-catcher) or for a call of a Wasm function with stack arguments."""
     for strategy in STRATEGIES:
         checker.frames.clear()
         try:
-            engines.run_heron(BY_NAME["outgoing-catcher"], target, strategy)
+            engines.run_heron(BY_NAME[name], target, strategy)
         except Exception:  # noqa: BLE001
             pass
         bad = checker.first_bad()
