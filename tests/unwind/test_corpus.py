@@ -195,7 +195,7 @@ def test_heron_decodes_and_validates(case):
     """Heron's front end accepts every corpus module, so a regression failure is about execution."""
     from heron.features import Features
     from heron.script import loading
-    from heron.script.commands import ModuleSource
+    from heron.text.commands import ModuleSource
     features = Features()
     features.set("all-proposals", True)
     for name in case.modules:

@@ -18,8 +18,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import heron
+
+from ..binary import decode, encode
 from ..errors import HeronError, Unsupported
 from .options import add_feature_option, add_machine_options, configurations, features_from
+from .run import load_and_validate
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -38,7 +42,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .run import load_and_validate
     features = features_from(args)
     module = load_and_validate(Path(args.file), features)
     module = _with_offsets(module, features)
@@ -57,7 +60,6 @@ def main(args: argparse.Namespace) -> int:
 def _with_offsets(module, features):
     """The module after a trip through the binary format, so call sites carry byte offsets."""
     try:
-        from ..binary import decode, encode
         return decode(encode(module), features)
     except HeronError:
         return module
@@ -267,7 +269,6 @@ def _handler_fields(h):
 def explain_module(module, target: str, strategy: str, features=None, selected: list[int] | None = None,
                    title: str = "module") -> str:
     """The explanation of `module` (a validated ast.Module) compiled for target/strategy."""
-    import heron
     config = heron.Config(target=target, strategy=strategy, features=features)
     engine = heron.Engine(config)
     compiled = heron.Module.from_ast(engine, module).compiled

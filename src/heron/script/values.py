@@ -14,7 +14,7 @@ import struct
 
 from ..errors import Unsupported
 from ..types import GC_HEAPS
-from .commands import Either, NanPattern, RefValue, Value
+from ..text.commands import Either, NanPattern, RefValue, Value
 
 _INT_BITS = {"i32": 32, "i64": 64}
 F32_SIGN, F32_EXP, F32_MANT = 0x8000_0000, 0x7F80_0000, 0x007F_FFFF
