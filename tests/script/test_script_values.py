@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-from heron.errors import Unsupported
 from heron.text.commands import Either, NanPattern, RefValue, Value
 from heron.script.values import (ExternRef, f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits,
                                  matches, mismatch, results_list, to_host, unsupported_feature)

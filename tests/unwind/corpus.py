@@ -1100,7 +1100,9 @@ def v128_cases() -> list[Case]:
 
 def v128_payload_case() -> Case:
     """A payload of three v128 (and an i32 and an f64) thrown from a frame with v128 stack
-    arguments and delivered to a catcher that has some too (and reads them afterwards)."""
+    arguments and delivered to a catcher that has some too (and reads them afterwards), with
+    a v128 live on its operand stack across the try (optimizing: spilled to a 16-byte home
+    slot before the call, reloaded in the landing pad at the walker's SP)."""
     n = len(V_ODD)
     a0 = [sample(t, i) for i, t in enumerate(V_ODD)]
     b = [bump(t, v) for t, v in zip(V_ODD, a0)]
@@ -1115,14 +1117,18 @@ def v128_payload_case() -> Case:
     (throw $v (i32x4.add (local.get 15) (local.get 0)) (local.get 12) (local.get 19) (f64.const 2.5)
               (local.get 17)))
   (func $catcher {params_decl(V_ODD)} (result i64) {locals_}
+    (i32x4.add (local.get 15) (v128.const i32x4 5 6 7 8))      ;; live on the operand stack across the try
     (block $h (result {' '.join(VTAG)})
       (try_table (result i64) (catch $v $h) (call $thr {args}))
       return)
     {sets}
-    {wat_horner([wat_checksum(VTAG, n), wat_checksum(V_ODD)])})
+    i64x2.extract_lane 1
+    {wat_horner([wat_checksum(VTAG, n), wat_checksum(V_ODD)])}
+    i64.add)
   (func (export "run") (result i64) (call $catcher {' '.join(const(t, v) for t, v in zip(V_ODD, a0))}))
 )"""
-    expected = horner([checksum(VTAG, payload), checksum(V_ODD, a0)])
+    below = v128_from([x + y for x, y in zip(v128_lanes(a0[15]), (5, 6, 7, 8))])
+    expected = wrap(horner([checksum(VTAG, payload), checksum(V_ODD, a0)]) + wrap(below >> 64, 64), 64)
     return single("v128-payload", "v128", wat, ("ok", expected), stack_signatures=(V_ODD,),
                   note="three v128 in the payload, read by the landing pad; the catcher's own v128 stack "
                        "arguments read after it")
