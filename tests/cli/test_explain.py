@@ -268,9 +268,12 @@ def test_v128_locations_and_slots(capsys, tmp_path):
     assert re.search(r"9\s+-\s+v128\s+stack FP\+16 \(SP\+\d+\), 16 bytes", out)
     assert re.search(r"11\s+-\s+v128\s+stack FP\+32 \(SP\+\d+\), 16 bytes", out)
     assert "2 (v128) ret_area+0" in out
-    slots = re.findall(r"^\s+(\d+)\s+\+(\d+)\s+-\d+\s+(\d+)$", out, re.M)
-    sizes = {int(k): (int(off), int(size)) for k, off, size in slots}
+    slots = re.findall(r"^\s+(\d+)\s+\+(\d+)\s+-\d+\s+(\d+)\s+(.+)$", out, re.M)
+    sizes = {int(k): (int(off), int(size)) for k, off, size, _ in slots}
+    holds = {int(k): role for k, _, _, role in slots}
     assert sizes[8][1] == 8 and sizes[9] == (sizes[8][0] + 16, 16)     # i32 local, then padding
     assert all(off % 16 == 0 for off, size in sizes.values() if size == 16)
+    assert holds[8] == "local 8 (i32)" and holds[9] == "local 9 (v128)" and holds[12] == "local 12 (v128)"
+    assert holds[13].startswith("operand 0") and sizes[13][1] == 16    # operand slots of a v128 function
     code, out, err = explain(capsys, "--target", "x86_64-windows", str(p))
     assert re.search(r"4\s+-\s+v128\s+stack FP\+16 \(SP\+\d+\), 16 bytes", out)

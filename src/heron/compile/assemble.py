@@ -35,6 +35,7 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     the frame (`fc.info.layout`) first."""
     layout = fc.build_layout()
     fc.info.layout = layout
+    fc.info.slot_roles = fc.storage.slot_roles()
     subst = fc.out.renderer(layout)
     storage = fc.storage
     calls = fc.calls

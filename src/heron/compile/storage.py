@@ -121,6 +121,20 @@ class Storage:
                 sizes += [stack_size(t) for t in types[:self.n_reg_locals()]] + [pos] * self.eh_max_pos
         return sizes + [8] * self.extra_slots
 
+    def slot_roles(self) -> list[str]:
+        """What each slot holds, in slot order (for `heron explain`)."""
+        pos = "v128 or smaller" if self.vectors else "8 bytes"
+        types = self.local_types
+        if self.stack_slots:
+            roles = [f"local {i} ({t})" for i, t in enumerate(types)]
+            roles += [f"operand {h} ({pos})" for h in range(self.max_height)]
+        else:
+            roles = [f"local {i} ({t})" for i, t in enumerate(types) if i >= self.spill_from]
+            if self.eh_spill:
+                roles += [f"home of local {i} ({t})" for i, t in enumerate(types[:self.n_reg_locals()])]
+                roles += [f"home of operand {h} ({pos})" for h in range(self.eh_max_pos)]
+        return roles + ["caught exception (legacy catch)"] * self.extra_slots
+
     def upper_word_slots(self) -> list[int]:
         """The 16-byte slots, whose upper word the prologue sets to None."""
         return [k for k, size in enumerate(self.slot_sizes()) if size == 16]
