@@ -48,7 +48,7 @@ from .vectors import VectorLowering, may_hold_v128, vector_method
 # where straight-line code ends: a stack check before it does not cover what follows
 _CHECK_JOINS = frozenset({"else", "end", "catch", "catch_all", "delegate", "loop"})
 # instructions that neither trap nor have an effect: pending call results need not run first
-_QUIET_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "nop"})
+_QUIET_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "nop"})
 
 
 class FunctionCompiler:

@@ -26,6 +26,7 @@ bytes in those functions and 8 elsewhere (compile/storage.py).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 from .. import ast
 from ..errors import TrapCode
@@ -103,7 +104,7 @@ def _tag_has_v128(module: ast.Module, tag: int) -> bool:
 class VectorLowering:
     """The SIMD instructions of one function (see the module docstring)."""
 
-    def __init__(self, basic):
+    def __init__(self, basic) -> None:
         self.basic = basic
         self.ops = basic.ops
         self.out = basic.out
@@ -147,7 +148,7 @@ class VectorLowering:
             ops.push_value(text, trap=TrapCode.MEMORY_OUT_OF_BOUNDS)
 
 
-def vector_method(vectors: VectorLowering, op: str):
+def vector_method(vectors: VectorLowering, op: str) -> Callable[[ast.Instr], None] | None:
     """The bound method lowering SIMD instruction `op`, or None if `op` is not one."""
     if op == "v128.const":
         return vectors.op_v128_const
