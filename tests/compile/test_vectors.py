@@ -142,3 +142,25 @@ def test_may_hold_v128_finds_every_source():
         types = [module.func_type(i) for i in range(module.num_funcs())]
         assert may_hold_v128(module, ft, f, types) is want, text
     assert FuncType((V128,), ()).params == (V128,)
+
+
+
+MULTI = """(module
+  (func $three (param v128 v128) (result v128 v128 v128 i32)
+    (local.get 1) (local.get 0) (i32x4.add (local.get 0) (local.get 1)) (i32.const 7))
+  (func (export "f") (param v128 v128) (result v128 v128 v128 i32)
+    (call $three (local.get 0) (local.get 1)))
+  (func (export "g") (param v128 v128) (result v128)
+    (call $three (local.get 0) (local.get 1))
+    (drop) (i32x4.sub) (i32x4.sub))
+)"""
+
+
+@pytest.mark.parametrize("target, strategy", MATRIX)
+def test_multiple_v128_results(target, strategy):
+    """Three v128 results (the third beyond the vector return registers: the return area),
+    to the host and to a Wasm caller."""
+    _, store, ex = run(MULTI, target, strategy)
+    assert ex["f"](store, 5, splat32(2)) == (splat32(2), 5, add32(5, splat32(2)), 7)
+    # b - (a - (a + b)) = 2b
+    assert ex["g"](store, 5, splat32(2)) == splat32(4)
