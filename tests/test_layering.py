@@ -8,7 +8,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "heron"
 
-BASE = {"errors", "types", "features", "ast", "limits", "gcpause"}
+BASE = {"errors", "types", "features", "ast", "limits", "gcpause", "version"}
 # what each part may import (DESIGN.md section 1); `api` is the public API on top of every
 # phase, `script` and `cli` are consumers of it, `__init__` re-exports
 ALLOWED: dict[str, set[str]] = {
@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "features": {"errors"},
     "limits": {"errors"},
     "gcpause": set(),
+    "version": set(),
     "ast": {"errors", "types", "features"},
     "numerics": {"errors", "types"},
     "target": {"errors", "types"},

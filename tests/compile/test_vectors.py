@@ -108,11 +108,7 @@ def test_v128_slots_and_stack_arguments_are_two_words(target):
 
 
 def _infos(module):
-    from heron.compile.driver import REGISTRY
-    for cm in REGISTRY.values():
-        if cm.module is module.ast:
-            return cm.functions
-    raise AssertionError("module not compiled")
+    return module.compiled.functions
 
 
 def splat32(x: int) -> int:
@@ -164,3 +160,21 @@ def test_multiple_v128_results(target, strategy):
     assert ex["f"](store, 5, splat32(2)) == (splat32(2), 5, add32(5, splat32(2)), 7)
     # b - (a - (a + b)) = 2b
     assert ex["g"](store, 5, splat32(2)) == splat32(4)
+
+
+@pytest.mark.parametrize("strategy", ["baseline", "optimizing"])
+def test_simd_code_from_the_code_cache(tmp_path, strategy):
+    """A SIMD function's code, constants and 16-byte slots survive the code cache."""
+    from heron import wat2wasm
+    data = bytes(wat2wasm(SLOTS))
+    results = []
+    for _ in range(2):
+        engine = Engine(Config(strategy=strategy, cache=str(tmp_path)))
+        module = Module(engine, data)
+        store = Store(engine)
+        results.append(Instance(store, module, []).exports(store)["f"](store, 5))
+        sizes = module.compiled.function(1).layout.slot_sizes
+        if strategy == "baseline":
+            assert sizes[:2] == (16, 16)
+    assert results == [add32(5, splat32(3))] * 2
+    assert any(tmp_path.rglob("*"))

@@ -495,16 +495,8 @@ def _mixed(n_int: int, n_float: int) -> tuple[str, ...]:
 def register_overflow_cases() -> list[Case]:
     """Signatures overflowing x86_64-sysv's wasm int registers (4) by 1..6, float registers
     (8) by 1..4, and mixed; thrown 1, 2 and 5 frames below the catcher."""
-    sigs: list[tuple[str, tuple[str, ...]]] = []
-    for k in range(1, 7):
-        sigs.append((f"int+{k}", tuple("i64" if j % 4 == 3 else "i32" for j in range(4 + k))))
-    for k in range(1, 5):
-        sigs.append((f"float+{k}", tuple("f32" if j % 3 == 1 else "f64" for j in range(8 + k))))
-    sigs.append(("mixed-5i-9f", _mixed(5, 9)))
-    sigs.append(("mixed-7i-10f", _mixed(7, 10)))
-    sigs.append(("mixed-10i-12f", _mixed(10, 12)))
     out = []
-    for label, sig in sigs:
+    for label, sig in overflow_signatures():
         for depth in (1, 2, 5):
             hops = [Hop(sig, guard="other" if k % 2 == 0 else "") for k in range(1, depth + 1)]
             out.append(chain_case(f"overflow-{label}-depth{depth}", "register-overflow", sig, hops))
@@ -515,6 +507,36 @@ def register_overflow_cases() -> list[Case]:
                           [Hop(ints(9)), Hop(("i32", "i32"))]))
     out.append(chain_case("overflow-return-path", "register-overflow", ints(9),
                           [Hop(ints(9)), Hop(_mixed(7, 10))], mode="return"))
+    return out
+
+
+def overflow_signatures() -> list[tuple[str, tuple[str, ...]]]:
+    """Signatures overflowing x86_64-sysv's wasm int registers (4) by 1..6, float registers
+    (8) by 1..4, and mixed ones."""
+    sigs: list[tuple[str, tuple[str, ...]]] = []
+    for k in range(1, 7):
+        sigs.append((f"int+{k}", tuple("i64" if j % 4 == 3 else "i32" for j in range(4 + k))))
+    for k in range(1, 5):
+        sigs.append((f"float+{k}", tuple("f32" if j % 3 == 1 else "f64" for j in range(8 + k))))
+    sigs.append(("mixed-5i-9f", _mixed(5, 9)))
+    sigs.append(("mixed-7i-10f", _mixed(7, 10)))
+    sigs.append(("mixed-10i-12f", _mixed(10, 12)))
+    return sigs
+
+
+def tail_resize_cases() -> list[Case]:
+    """A tail call that resizes the callee-popped area, for every overflow signature: a
+    one-parameter hop return_calls the signature (the area grows from what the catcher
+    reserved), or a hop of the signature return_calls a one-parameter function (it
+    shrinks); the function reached throws. Under reserved outgoing areas these are the
+    frames that are not contiguous, where a walker that takes the catcher's SP from the
+    FP below it goes wrong."""
+    out = []
+    for label, sig in overflow_signatures():
+        out.append(chain_case(f"tail-grow-into-{label}", "tail-resize", ("i32",),
+                              [Hop(("i32",)), Hop(sig, via="return_call")]))
+        out.append(chain_case(f"tail-shrink-from-{label}", "tail-resize", ("i32",),
+                              [Hop(sig), Hop(("i32",), via="return_call")]))
     return out
 
 
@@ -1137,7 +1159,7 @@ def v128_payload_case() -> Case:
 # ----------------------------------------------------------------------------- everything
 
 def all_cases() -> list[Case]:
-    cases = (register_overflow_cases() + tail_call_cases() + stack_count_cases() + rethrow_cases()
+    cases = (register_overflow_cases() + tail_call_cases() + tail_resize_cases() + stack_count_cases() + rethrow_cases()
              + outgoing_area_cases() + deep_cases() + two_instance_cases() + host_cases()
              + frame_reuse_cases() + odd_shape_cases() + trap_cases() + v128_cases())
     names = [c.name for c in cases]

@@ -28,9 +28,9 @@ LEGACY_CASES = [c for c in CASES if c.legacy]
 def test_corpus_shape():
     assert len(CASES) == len(BY_NAME) >= 90
     families = {c.family for c in CASES}
-    assert families == {"register-overflow", "tail-call", "stack-count", "rethrow", "legacy", "legacy-twin",
-                        "outgoing-area", "deep", "two-instances", "host-frames", "frame-reuse", "odd-shapes", "traps",
-                        "v128", "v128-legacy"}
+    assert families == {"register-overflow", "tail-call", "tail-resize", "stack-count", "rethrow", "legacy",
+                        "legacy-twin", "outgoing-area", "deep", "two-instances", "host-frames", "frame-reuse",
+                        "odd-shapes", "traps", "v128", "v128-legacy"}
     assert len(LEGACY_CASES) == 5
 
 

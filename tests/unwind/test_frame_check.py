@@ -115,11 +115,12 @@ def test_caller_sp_fault_caught_at_its_frame(checker, fault, target, name):
 
 
 @pytest.mark.parametrize("fault", [FAULT_DYNCTX], indirect=True)
-@pytest.mark.parametrize("name", ["outgoing-catcher", "v128-odd-slots-depth1"])
+@pytest.mark.parametrize("name", ["outgoing-catcher", "overflow-int+3-depth1", "v128-odd-slots-depth1"])
 @pytest.mark.parametrize("target", TARGETS)
 def test_dynctx_fault_caught_at_its_frame(checker, fault, target, name):
-    """The first wrong frame is a catcher whose frame has an outgoing area (host calls; v128
-    stack arguments of a Wasm callee)."""
+    """The first wrong frame is a catcher whose frame has an outgoing area: for a host call
+    (outgoing-catcher) or for a call of a Wasm function with stack arguments (8-byte ones,
+    or v128 after padding)."""
     for strategy in STRATEGIES:
         checker.frames.clear()
         try:

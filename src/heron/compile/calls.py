@@ -81,12 +81,16 @@ class CallLowering:
         return [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
 
     # ------------------------------------------------------------------ the call emitter
-    def record_site(self, kind: str) -> int:
-        """A call site at the current instruction; its return address."""
+    def record_site(self, kind: str) -> str:
+        """A call site at the current instruction; its return address as generated code writes
+        it: `RA<offset>`, an instance global bound to the module's code base + offset when the
+        function is installed (runtime/linking.py), so that compiled code does not depend on
+        where the code map placed the module and pays no addition per call."""
         instr = self.out.instr
         self.sites.append((instr, kind))
         self.fc.eh.note_site(kind)
-        return self.fc.info.start + PC_STRIDE * instr + RA_DELTA
+        info = self.fc.info
+        return f"RA{info.start - info.base + PC_STRIDE * instr + RA_DELTA}"
 
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait
@@ -156,7 +160,7 @@ class CallLowering:
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
         if record:
             stores.append((lambda L: L.saved_fp_address(callee_fp(L)), "fp"))
-            stores.append((lambda L: L.return_address_address(callee_fp(L)), str(ra)))
+            stores.append((lambda L: L.return_address_address(callee_fp(L)), ra))
         self.out.store_words(stores)
         callee_fp_below_fp = self.out.fix(lambda L: -callee_fp(L))    # this FP - callee FP
         arg_texts = exprs if direct else regs

@@ -129,7 +129,8 @@ def _compiled_entry(state, func) -> Callable:
         "    state.host_limit = host_limit",
         f"    if host_limit < {state.wasm_limit}: set_limit({state.wasm_limit})",
         "    try:",
-        f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
+        # func.code is read per call: a stub until the first call compiles it (runtime/linking.py)
+        f"        r = func.code({', '.join(['fp'] + [names[p] for p in reg_params])})",
         "        while r.__class__ is TailCall: r = r.f()",
         "    except BaseException as e:",
         "        restore_host_limit(host_limit)",
@@ -152,7 +153,7 @@ def _compiled_entry(state, func) -> Callable:
     else:
         lines.append("    return _rth(r, results)")
     ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
-          "code": func.code, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
+          "func": func, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
           "_rth": results_to_host, "results": results, "params": params,
           "arity_message": f"{func.name} expects {n} arguments, got ",
           "get_limit": get_limit, "set_limit": set_limit,
