@@ -103,3 +103,30 @@ def test_v128_payloads_cross_the_host_boundary(target, strategy):
     # thrown by the host into Wasm: caught there, v128 payload values modulo 2**128
     x = splat32(0x80000001)
     assert ex["catch"](store, x) == add32(x ^ 9, splat32(0xFFFFFFFF))
+
+
+CALLER_WAT = """(module
+  (import "a" "sum" (func $sum (param v128 v128 v128 v128 v128 i32 v128 v128 v128 v128 v128) (result v128)))
+  (func (export "go") (param v128) (result v128)
+    (call $sum (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0) (i32.const 3)
+               (local.get 0) (local.get 0) (local.get 0) (local.get 0) (v128.const i32x4 1 2 3 4)))
+  (func (export "tail") (param v128) (result v128)
+    (return_call $sum (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0) (i32.const 3)
+               (local.get 0) (local.get 0) (local.get 0) (local.get 0) (v128.const i32x4 1 2 3 4)))
+)"""
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("target", TARGETS)
+def test_v128_stack_arguments_to_another_instance(target, strategy):
+    """An import that is another instance's Wasm function: the import thunk re-passes the
+    v128 stack arguments (system convention in, wasm convention out), for calls and tail calls."""
+    engine = heron.Engine(heron.Config(target=target, strategy=strategy))
+    store = heron.Store(engine)
+    host = heron.Func(store, FuncType([V] * 5 + [I32] + [V] * 5, [V, I32]), lambda *a: (0, 0))
+    a = heron.Instance(store, heron.Module(engine, WAT), [host]).exports(store)
+    b = heron.Instance(store, heron.Module(engine, CALLER_WAT), [a["sum"]]).exports(store)
+    x = splat32(0x10001)
+    want = add32(*[x] * 9, splat32(3), sum(k + 1 << (32 * k) for k in range(4)))
+    assert b["go"](store, x) == want
+    assert b["tail"](store, x) == want
