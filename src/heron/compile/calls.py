@@ -44,6 +44,18 @@ def may_return_tail_call(body: list, self_idx: int) -> bool:
     return False
 
 
+def arg_words(cabi: CallAssignment, args: list[tuple[int, str]], address) -> list:
+    """The stack-memory stores of stack arguments `(param, text)`: `(address fn, text)` per
+    word, address(L, p) being FrameLayout's byte address of parameter p; a v128 argument
+    is its two words, the value in the lower and None in the upper (target/stack.py)."""
+    stores = []
+    for p, text in args:
+        stores.append((lambda L, p=p: address(L, p), text))
+        if cabi.params[p].size == 16:
+            stores.append((lambda L, p=p: address(L, p) + 8, "None"))
+    return stores
+
+
 class CallLowering:
     """The calls of one function (see the module docstring)."""
 
@@ -142,8 +154,7 @@ class CallLowering:
         ra = self.record_site(kind if record else "elided")
         stores = []
         if not direct or self.fc.eh.last_site_has_handlers:
-            stores = [(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p), text)
-                      for p, text in stack_args]
+            stores = arg_words(cabi, stack_args, lambda L, p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
         # the callee's FP: below its frame record, under this frame's SP, as FrameLayout says
         # (also for an elided callee, so that stack depth is the same with and without elision)
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
@@ -288,9 +299,7 @@ class CallLowering:
             out.w(f"{name} = {text}")
             svals.append((p, name))
         if self_call:
-            for p, name in svals:
-                addr = out.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
-                out.w(f"{addr} = {name}")
+            out.store_words(arg_words(cabi, svals, lambda L, p: L.tail_call_arg_address(0, cabi, p)))
             reg_params = self.python_params()
             if reg_params:
                 # register parameters are assigned in place (the tuple is evaluated first);
@@ -306,9 +315,7 @@ class CallLowering:
             return
         out.w(f"_sf = {out.word(lambda L: L.saved_fp_address(0))}; "
               f"_ra = {out.word(lambda L: L.return_address_address(0))}")
-        for p, name in svals:
-            addr = out.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
-            out.w(f"{addr} = {name}")
+        out.store_words(arg_words(cabi, svals, lambda L, p: L.tail_call_arg_address(0, cabi, p)))
         out.w(f"{out.word(lambda L: L.saved_fp_address(new_fp(L)))} = _sf")
         out.w(f"{out.word(lambda L: L.return_address_address(new_fp(L)))} = _ra")
         out.w(self.tail_request(callee, f"fp + {out.fix(new_fp)}", vals))

@@ -112,7 +112,7 @@ def function_payload(cf: CompiledFunction) -> bytes:
     meta = [(instr, None if trap is None else str(getattr(trap, "value", trap))) for instr, trap in cf.line_meta]
     return marshal.dumps((cf.index, cf.code, cf.constants, meta, cf.source, cf.bounded, info.offsets,
                           (layout.slot_sizes, layout.dynctx_offset is not None, layout.outgoing_args_size),
-                          sites))
+                          sites, tuple(info.slot_roles)))
 
 
 def function_from_payload(payload: bytes, cm, idx: int) -> CompiledFunction | None:
@@ -120,7 +120,7 @@ def function_from_payload(payload: bytes, cm, idx: int) -> CompiledFunction | No
     (None if it is not one for idx)."""
     try:
         (index, code, constants, meta, source, bounded, offsets, (slots, dynctx, outgoing),
-         sites) = marshal.loads(payload)
+         sites, slot_roles) = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
     if index != idx or not isinstance(code, CodeType):
@@ -128,6 +128,7 @@ def function_from_payload(payload: bytes, cm, idx: int) -> CompiledFunction | No
     info = cm.new_info(idx, list(offsets))
     info.layout = FrameLayout.build(cm.target, "wasm", cm.ctx.func_types[idx], slots=list(slots),
                                     has_dynamic_context=dynctx, outgoing_args_size=outgoing, name=info.name)
+    info.slot_roles = list(slot_roles)
     base = info.base
     fp_to_sp = info.layout.fp_to_sp()
     if any(site[1] != fp_to_sp for site in sites):

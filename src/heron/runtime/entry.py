@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..errors import ArgumentError, Trap
 from ..target import FrameLayout, assign
-from ..types import FuncType
+from ..types import V128, FuncType
 from .caller import Caller
 from .recursion import get_limit, restore_host_limit, set_limit
 from .tailcall import TailCall
@@ -116,6 +116,8 @@ def _compiled_entry(state, func) -> Callable:
     ]
     for p, off in stack_params:
         lines.append(f"    words[w + {off >> 3}] = a{p}")
+        if params[p] == V128:       # a v128 is two words: the value, then None (target/stack.py)
+            lines.append(f"    words[w + {(off >> 3) + 1}] = None")
     lines += [
         f"    words[w + {sfp_off >> 3}] = exits[-1] if exits else 0",
         f"    words[w + {ra_off >> 3}] = {ENTRY_PC}",

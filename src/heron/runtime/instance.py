@@ -53,7 +53,7 @@ def eval_const(expr, inst: InstanceState, module):
         op = ins.op
         if op == "end":
             break
-        if op in ("i32.const", "i64.const"):
+        if op in ("i32.const", "i64.const", "v128.const"):
             stack.append(ins.imm)
         elif op == "f32.const":
             stack.append(f32_from_bits(ins.imm))
