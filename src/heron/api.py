@@ -97,7 +97,8 @@ class Module:
         self.engine = engine
         self.ast = _ast if _ast is not None else load_module(engine, wasm)
         self.compiled = compile_module(self.ast, engine.target, engine.strategy, engine.codemap,
-                                       engine.stack_limit, engine.stack_low, module_name=name)
+                                       engine.stack_limit, engine.stack_low, module_name=name,
+                                       instrumentation=engine.instrumentation)
 
     @classmethod
     def from_file(cls, engine: Engine, path: str | Path) -> "Module":

@@ -32,6 +32,7 @@ from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
 from .handlers import count_landing_pads
+from .metering import NO_INSTRUMENTATION, Instrumentation
 
 STRATEGIES = ("baseline", "optimizing")
 
@@ -77,10 +78,13 @@ def elidable_functions(module: ast.Module) -> set[int]:
 class ModuleContext:
     """What compiling one function needs to know about the module and the target."""
 
-    def __init__(self, module: ast.Module, target: str, strategy: str, stack_limit: int, stack_low: int):
+    def __init__(self, module: ast.Module, target: str, strategy: str, stack_limit: int, stack_low: int,
+                 instrumentation: Instrumentation = NO_INSTRUMENTATION):
         self.module = module
         self.target = target
         self.strategy = strategy
+        # fuel and epoch checks (compile/metering.py): compile options like the target
+        self.instrumentation = instrumentation
         self.stack_limit = stack_limit
         self.stack_low = stack_low
         self.n_imported_funcs = len(module.imported("func"))
@@ -133,6 +137,7 @@ class CompiledModule:
     line_meta: list                  # per source line (0-based): (FunctionInfo | None, instr, trap code)
     may_tail: dict = field(default_factory=dict)
     unsupported: Unsupported | None = None
+    instrumentation: Instrumentation = NO_INSTRUMENTATION
 
     def function(self, func_idx: int) -> FunctionInfo:
         return self.functions[func_idx - len(self.module.imported("func"))]
@@ -145,11 +150,13 @@ class CompiledModule:
 
 
 def compile_module(module: ast.Module, target: str, strategy: str, codemap: CodeMap,
-                   stack_limit: int, stack_low: int, module_name: str | None = None) -> CompiledModule:
-    """Compile every defined function (Unsupported names a feature Heron lacks)."""
+                   stack_limit: int, stack_low: int, module_name: str | None = None,
+                   instrumentation: Instrumentation = NO_INSTRUMENTATION) -> CompiledModule:
+    """Compile every defined function (Unsupported names a feature Heron lacks);
+    `instrumentation` adds fuel and epoch checks (compile/metering.py)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
-    ctx = ModuleContext(module, target, strategy, stack_limit, stack_low)
+    ctx = ModuleContext(module, target, strategy, stack_limit, stack_low, instrumentation)
     nimp = ctx.n_imported_funcs
     serial = next(_serial)
     mod_name = module_name or (module.names.module if module.names and module.names.module else None) \
@@ -219,7 +226,7 @@ def compile_module(module: ast.Module, target: str, strategy: str, codemap: Code
         codemap.add(info)
     cm = CompiledModule(module=module, target=target, strategy=strategy, source=source, code=code,
                         filename=filename, functions=infos, constants=list(ctx.constants),
-                        line_meta=meta, may_tail=dict(ctx.may_tail))
+                        line_meta=meta, may_tail=dict(ctx.may_tail), instrumentation=instrumentation)
     REGISTRY[filename] = cm
     return cm
 

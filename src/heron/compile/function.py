@@ -21,8 +21,9 @@ The compiler is a composition of parts, each owning one concern and its state
 `Storage` (which values live in slots), `OperandStack` (expression folding),
 `RangeFacts` (facts and peepholes), `BasicLowering` (straight-line instructions),
 `ControlLowering` (structured control flow), `CallLowering` (calls and the frame
-protocol), `HandlerLowering` (exceptions); `assemble.py` turns the result into the
-function's source once FrameLayout has laid out its frame.
+protocol), `HandlerLowering` (exceptions), `Metering` (fuel and epoch checks, when the
+engine asks for them); `assemble.py` turns the result into the function's source once
+FrameLayout has laid out its frame.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from .control import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, ControlLowering, Ctl, 
 from .emit import Emitter
 from .handlers import EXCEPTION_OPS, HandlerLowering
 from .instructions import BasicLowering
+from .metering import Metering
 from .operands import OperandStack
 from .ranges import RangeFacts
 from .storage import Storage
@@ -92,6 +94,7 @@ class FunctionCompiler:
         self.control = ControlLowering(self)
         self.calls = CallLowering(self)
         self.eh = HandlerLowering(self)
+        self.meter = Metering(self)
         self.dispatch = _Dispatch(self)
 
     # ------------------------------------------------------------------ entry point
@@ -112,6 +115,9 @@ class FunctionCompiler:
         skip = 0
         dispatch = self.dispatch
         out = self.out
+        meter = self.meter if self.meter.on else None
+        if meter is not None:
+            meter.prologue()
         for i, ins in enumerate(body):
             out.instr = i
             op = ins.op
@@ -135,7 +141,12 @@ class FunctionCompiler:
                     if op.startswith(_SIMD_PREFIXES):
                         raise Unsupported("simd", op)
                     raise Unsupported(op, f"instruction {op}")
-                handler(ins)
+                if meter is None:
+                    handler(ins)
+                else:
+                    meter.before(ins)
+                    handler(ins)
+                    meter.after(ins)
             if not control.ctl:
                 break
         if control.max_py_loops > MAX_PY_LOOPS and not self.flat:

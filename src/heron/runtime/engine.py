@@ -1,14 +1,17 @@
 """Config and Engine: the settings a module is compiled under (target, strategy,
-proposals, stack size), and the engine that owns the code map of everything it compiled."""
+proposals, stack size, fuel and epoch checks), and the engine that owns the code map of
+everything it compiled and the epoch counter its stores' deadlines refer to."""
 from __future__ import annotations
 
 from typing import Any
 
+from ..compile.metering import Instrumentation
 from ..target.codemap import CodeMap
 from ..errors import HeronError
 from ..features import Features
 from ..target import TARGETS
 from ..target.stack import DEFAULT_BASE, DEFAULT_RED_ZONE, DEFAULT_SIZE
+from .epoch import EpochClock
 
 DEFAULT_TARGET = "x86_64-sysv"
 # Stack addresses stay below 2**30 so frame arithmetic uses CPython's one-digit int fast paths.
@@ -19,7 +22,10 @@ DEFAULT_STRATEGY = "optimizing"
 _STRATEGIES = {"baseline": "baseline", "optimizing": "optimizing",
                # wasmtime's names: Cranelift optimizes, Winch is a baseline compiler
                "auto": "optimizing", "cranelift": "optimizing", "winch": "baseline"}
-_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack")
+_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "consume_fuel",
+            "epoch_interruption")
+# keyword options of Config() besides its named parameters
+_FLAGS = ("max_wasm_stack", "consume_fuel", "epoch_interruption")
 
 
 class Config:
@@ -27,12 +33,20 @@ class Config:
     (`features`, or wasmtime-py's `wasm_*` flags such as `config.wasm_tail_call = True`)
     and the size of the stack Wasm frames live in (`stack_size`, or wasmtime-py's
     `max_wasm_stack`). An option Heron does not know raises (AttributeError when set
-    as an attribute, TypeError as a keyword) instead of being silently ignored."""
+    as an attribute, TypeError as a keyword) instead of being silently ignored.
+
+    Resource controls, as in wasmtime-py: `consume_fuel = True` makes Wasm consume fuel
+    (`Store.set_fuel` / `get_fuel`; trap "all fuel consumed" when it runs out), and
+    `epoch_interruption = True` makes it trap with "interrupt" once the engine's epoch
+    (`Engine.increment_epoch()`) reaches the store's deadline (`Store.set_epoch_deadline`).
+    Both are compiled into the code, so they cost nothing when off."""
 
     features: Features
     target: str
     strategy: str
     stack_size: int
+    consume_fuel: bool
+    epoch_interruption: bool
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  features: Features | None = None, stack_size: int = DEFAULT_SIZE, **flags: Any):
@@ -40,8 +54,10 @@ class Config:
         self.target = target
         self.strategy = strategy
         self.stack_size = stack_size
+        self.consume_fuel = False
+        self.epoch_interruption = False
         for name, value in flags.items():
-            if not (name.startswith("wasm_") or name == "max_wasm_stack"):
+            if not (name.startswith("wasm_") or name in _FLAGS):
                 raise TypeError(f"unknown Config option {name!r}")
             setattr(self, name, value)
 
@@ -64,6 +80,8 @@ class Config:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise HeronError(f"{name} must be a positive number of bytes, not {value!r}")
             name, value = "stack_size", max(16 * ((value + 15) // 16), DEFAULT_RED_ZONE + 4096)
+        if name in ("consume_fuel", "epoch_interruption") and not isinstance(value, bool):
+            raise TypeError(f"Config.{name} is True or False, not {value!r}")
         object.__setattr__(self, name, value)
 
     @property
@@ -75,7 +93,7 @@ class Config:
 class Engine:
     """Compiles modules for one target and strategy (from its Config, read once at
     creation); owns the code map of everything it compiled, which backtraces and the
-    exception unwinder read."""
+    exception unwinder read, and the epoch counter of epoch interruption."""
 
     def __init__(self, config: Config | None = None):
         if config is not None and not isinstance(config, Config):
@@ -91,6 +109,15 @@ class Engine:
         self.stack_low = self.stack_base - self.stack_size
         self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
         self.codemap = CodeMap()
+        # fuel and epoch checks are compiled in: compile options, like the target
+        self.instrumentation = Instrumentation(self.config.consume_fuel, self.config.epoch_interruption)
+        self.epochs = EpochClock()
+
+    def increment_epoch(self) -> None:
+        """Advance the epoch by one (safe from any thread, e.g. a timer): Wasm running in a
+        store whose deadline this reaches traps with "interrupt" at its next function entry
+        or loop header."""
+        self.epochs.increment()
 
 
 __all__ = ["Config", "Engine", "DEFAULT_TARGET", "DEFAULT_STRATEGY"]

@@ -205,6 +205,8 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         ns[f"TY{i}"] = canonical_type(module, i)
     for i, c in enumerate(compiled.constants):
         ns[f"K{i}"] = c
+    if compiled.instrumentation.enabled:
+        state.bind_controls(ns)
     exec(compiled.code, ns)
     for k in range(len(module.funcs)):
         idx = nimp_funcs + k

@@ -1,0 +1,192 @@
+"""Modules and calls on which Heron's fuel accounting is compared with wasmtime-py's
+(tests/runtime/test_fuel.py). Each case: a name, the module text, and the calls
+(export, arguments) made in order on one instance."""
+from __future__ import annotations
+
+CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
+    ("empty", '(module (func (export "f")))', [("f", ())]),
+    ("const", '(module (func (export "f") (result i32) i32.const 7))', [("f", ())]),
+    ("nop-drop", '(module (func (export "f") nop i32.const 1 drop nop))', [("f", ())]),
+    ("straight", '''(module (func (export "f") (param i32) (result i32)
+        local.get 0 i32.const 3 i32.mul i32.const 1 i32.add local.get 0 i32.xor))''', [("f", (5,))]),
+    ("if-else", '''(module (func (export "f") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (i32.const 1) (i32.const 2) (i32.add))
+                                       (else (i32.const 9)))))''', [("f", (0,)), ("f", (1,))]),
+    ("if-no-else", '''(module (func (export "f") (param i32) (result i32) (local i32)
+        (if (local.get 0) (then (local.set 1 (i32.const 5)) (local.set 1 (i32.add (local.get 1) (i32.const 1)))))
+        local.get 1))''', [("f", (0,)), ("f", (1,))]),
+    ("loop", '''(module (func (export "f") (param i32) (result i32) (local i32)
+        (loop $l (local.set 1 (i32.add (local.get 1) (local.get 0)))
+                 (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        local.get 1))''', [("f", (10,)), ("f", (1,))]),
+    ("block-loop", '''(module (func (export "f") (param i32) (result i32) (local i32)
+        (block $done (loop $l
+            (br_if $done (i32.eqz (local.get 0)))
+            (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+            (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+            (br $l)))
+        local.get 1))''', [("f", (7,)), ("f", (0,))]),
+    ("nested-loops", '''(module (func (export "f") (param i32) (result i32) (local i32 i32)
+        (loop $o
+          (local.set 2 (local.get 0))
+          (loop $i
+            (local.set 1 (i32.add (local.get 1) (local.get 2)))
+            (br_if $i (local.tee 2 (i32.sub (local.get 2) (i32.const 1)))))
+          (br_if $o (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        local.get 1))''', [("f", (5,))]),
+    ("br_table", '''(module (func (export "f") (param i32) (result i32)
+        (block $a (block $b (block $c (block $d
+            (br_table $a $b $c $d (local.get 0)))
+            (return (i32.const 40)))
+          (i32.const 1) (drop) (return (i32.const 30)))
+          (return (i32.const 20)))
+        i32.const 10))''', [("f", (0,)), ("f", (1,)), ("f", (2,)), ("f", (3,)), ("f", (9,))]),
+    ("br-values", '''(module (func (export "f") (param i32) (result i32)
+        (block $b (result i32)
+          (i32.const 5)
+          (br_if $b (local.get 0))
+          (drop)
+          (i32.const 6) (i32.const 7) (i32.add))))''', [("f", (0,)), ("f", (1,))]),
+    ("select", '''(module (func (export "f") (param i32) (result i32)
+        (select (i32.const 1) (i32.const 2) (local.get 0))))''', [("f", (0,)), ("f", (3,))]),
+    ("calls", '''(module
+        (func $sq (param i32) (result i32) local.get 0 local.get 0 i32.mul)
+        (func $sum (param i32 i32) (result i32) (i32.add (call $sq (local.get 0)) (call $sq (local.get 1))))
+        (func (export "f") (param i32) (result i32) (call $sum (local.get 0) (i32.const 3))))''', [("f", (4,))]),
+    ("fib", '''(module (func $fib (export "fib") (param $n i32) (result i32)
+        (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))
+          (then (local.get $n))
+          (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                         (call $fib (i32.sub (local.get $n) (i32.const 2))))))))''', [("fib", (7,))]),
+    ("call_indirect", '''(module (type $t (func (param i32) (result i32)))
+        (table 2 funcref) (elem (i32.const 0) $dbl $inc)
+        (func $dbl (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "f") (param i32 i32) (result i32)
+          (call_indirect (type $t) (local.get 1) (local.get 0))))''', [("f", (0, 5)), ("f", (1, 5))]),
+    ("call_ref", '''(module (type $t (func (param i32) (result i32)))
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (elem declare func $inc)
+        (func (export "f") (param i32) (result i32)
+          (call_ref $t (call_ref $t (local.get 0) (ref.func $inc)) (ref.func $inc))))''', [("f", (5,))]),
+    ("tail-calls", '''(module
+        (func $count (param i32 i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0)) (then (local.get 1))
+            (else (return_call $count (i32.sub (local.get 0) (i32.const 1)) (i32.add (local.get 1) (i32.const 2))))))
+        (func $even (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 1))
+            (else (return_call $odd (i32.sub (local.get 0) (i32.const 1))))))
+        (func $odd (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+            (else (return_call $even (i32.sub (local.get 0) (i32.const 1))))))
+        (func (export "f") (param i32) (result i32)
+          (i32.add (call $count (local.get 0) (i32.const 0)) (call $even (local.get 0)))))''', [("f", (6,)), ("f", (3,))]),
+    ("return_call_indirect", '''(module (type $t (func (param i32) (result i32)))
+        (table 1 funcref) (elem (i32.const 0) $dec)
+        (func $dec (param i32) (result i32)
+          (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 42))
+            (else (return_call_indirect (type $t) (i32.sub (local.get 0) (i32.const 1)) (i32.const 0)))))
+        (func (export "f") (param i32) (result i32) (return_call_indirect (type $t) (local.get 0) (i32.const 0))))''',
+     [("f", (4,))]),
+    ("throw-catch", '''(module (tag $e (param i32))
+        (func $thrower (param i32) (if (local.get 0) (then (throw $e (i32.add (local.get 0) (i32.const 1))))))
+        (func $mid (param i32) (call $thrower (local.get 0)) (call $thrower (local.get 0)))
+        (func (export "f") (param i32) (result i32)
+          (block $h (result i32)
+            (try_table (catch $e $h)
+              (call $mid (local.get 0)))
+            (i32.const 100))
+          (i32.const 3) (i32.add)))''', [("f", (0,)), ("f", (5,))]),
+    ("throw-local", '''(module (tag $e)
+        (func (export "f") (param i32) (result i32)
+          (block $h
+            (try_table (catch $e $h)
+              (if (local.get 0) (then (throw $e)))
+              (nop))
+            (return (i32.const 1)))
+          (i32.const 2)))''', [("f", (0,)), ("f", (1,))]),
+    ("throw-ref", '''(module (tag $e (param i32))
+        (func $g (param i32) (result i32)
+          (block $h (result i32 exnref)
+            (try_table (catch_ref $e $h) (throw $e (local.get 0)))
+            (unreachable))
+          (throw_ref))
+        (func (export "f") (param i32) (result i32)
+          (block $h (result i32)
+            (try_table (catch $e $h) (drop (call $g (local.get 0))))
+            (i32.const 0))))''', [("f", (9,))]),
+    ("exceptions-loop", '''(module (tag $e (param i32))
+        (func $maybe (param i32) (if (i32.and (local.get 0) (i32.const 1)) (then (throw $e (local.get 0)))))
+        (func (export "f") (param i32) (result i32) (local i32)
+          (loop $l
+            (block $h (result i32)
+              (try_table (catch $e $h) (call $maybe (local.get 0)))
+              (i32.const 0))
+            (local.set 1 (i32.add (local.get 1)))
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+          (local.get 1)))''', [("f", (6,))]),
+    ("memory", '''(module (memory 1)
+        (func (export "f") (param i32) (result i32)
+          (i32.store (i32.const 8) (local.get 0))
+          (i32.store8 offset=3 (i32.const 8) (i32.const 255))
+          (i32.add (i32.load (i32.const 8)) (memory.size))))''', [("f", (7,))]),
+    ("bulk-const", '''(module (memory 1) (table 10 funcref) (data $d "abcdefgh") (elem $e func $f)
+        (func $f (export "f")
+          (memory.fill (i32.const 0) (i32.const 7) (i32.const 100))
+          (memory.copy (i32.const 200) (i32.const 0) (i32.const 50))
+          (memory.init $d (i32.const 300) (i32.const 1) (i32.const 6))
+          (table.fill (i32.const 0) (ref.null func) (i32.const 4))
+          (table.init $e (i32.const 5) (i32.const 0) (i32.const 1))
+          (table.copy (i32.const 7) (i32.const 5) (i32.const 2))
+          (drop (table.grow (ref.null func) (i32.const 3)))
+          (drop (memory.grow (i32.const 2)))))''', [("f", ())]),
+    ("bulk-large", '''(module (memory 1)
+        (func (export "f") (param i32)
+          (memory.fill (i32.const 0) (i32.const 7) (i32.const 300))
+          (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))''', [("f", (20,)), ("f", (200,))]),
+    ("grow-fails", '''(module (memory 1 2) (table 1 3 funcref)
+        (func (export "f") (param i32) (result i32)
+          (i32.add (memory.grow (local.get 0)) (table.grow (ref.null func) (local.get 0)))))''',
+     [("f", (5,)), ("f", (1,))]),
+    ("grow-dynamic", '''(module (memory 2 10) (table 2 10 funcref)
+        (func (export "f") (param i32) (result i32)
+          (i32.add (memory.grow (local.get 0)) (table.grow (ref.null func) (i32.add (local.get 0) (i32.const 1))))))''',
+     [("f", (3,)), ("f", (0,)), ("f", (9,))]),
+    ("globals", '''(module (global $g (mut i32) (i32.const 0))
+        (func (export "f") (param i32) (result i32)
+          (global.set $g (i32.add (global.get $g) (local.get 0))) (global.get $g)))''', [("f", (3,)), ("f", (4,))]),
+    ("unreachable", '''(module (func (export "f") (param i32) (result i32)
+        (if (local.get 0) (then (unreachable))) (i32.const 1)))''', [("f", (0,)), ("f", (1,))]),
+    ("div-trap", '''(module (func $d (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))
+        (func (export "f") (param i32) (result i32)
+          (local.get 0) (i32.const 1) (i32.add) (drop)
+          (call $d (local.get 0)) (i32.const 1) (i32.add)))''', [("f", (2,)), ("f", (0,))]),
+    ("deep-if", '''(module (func (export "f") (param i32) (result i32) (local i32)
+        (if (i32.gt_u (local.get 0) (i32.const 1))
+          (then (if (i32.gt_u (local.get 0) (i32.const 2))
+                  (then (local.set 1 (i32.const 3)))
+                  (else (local.set 1 (i32.const 2)) (local.set 1 (i32.add (local.get 1) (i32.const 0))))))
+          (else (local.set 1 (i32.const 1))))
+        (local.get 1)))''', [("f", (1,)), ("f", (2,)), ("f", (3,))]),
+    ("loop-call", '''(module
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "f") (param i32) (result i32) (local i32)
+          (block $done (loop $l
+            (br_if $done (i32.ge_u (local.get 1) (local.get 0)))
+            (local.set 1 (call $inc (local.get 1)))
+            (br $l)))
+          (local.get 1)))''', [("f", (5,))]),
+    ("block-params", '''(module (func (export "f") (param i32) (result i32)
+        (i32.const 2) (local.get 0)
+        (block (param i32 i32) (result i32) (i32.add))
+        (loop (param i32) (result i32) (i32.const 1) (i32.add))))''', [("f", (4,))]),
+]
+
+# modules with a host import "host" "cb": (i32) -> i32, the host function receives the
+# Caller; the tests make it report and change the fuel
+HOST_CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
+    ("host", '''(module (import "host" "cb" (func $cb (param i32) (result i32)))
+        (func (export "f") (param i32) (result i32)
+          (i32.const 1) (drop)
+          (call $cb (local.get 0)) (i32.const 2) (i32.add)))''', [("f", (3,))]),
+]
