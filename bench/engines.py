@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from .handwritten import HANDWRITTEN
 from .workloads import Workload, WrongResult
 
 Call = Callable[..., Any]          # call(*args) -> result of the export
@@ -92,15 +93,19 @@ class Wasmtime(Engine):
             self._engines[needs] = self.wasmtime.Engine(cfg)
         return self._engines[needs]
 
-    def _instance(self, needs: frozenset[str], wasm: bytes) -> tuple[Any, Any]:
+    def _instance(self, needs: frozenset[str], wasm: bytes, host: Any = None) -> tuple[Any, Any]:
         wt = self.wasmtime
         engine = self._engine(needs)
         store = wt.Store(engine)
-        instance = wt.Instance(store, wt.Module(engine, wasm), [])
+        imports = []
+        if host is not None:
+            i32 = wt.ValType.i32()
+            imports.append(wt.Func(store, wt.FuncType([i32], [i32]), host))
+        instance = wt.Instance(store, wt.Module(engine, wasm), imports)
         return store, instance.exports(store)
 
     def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
-        store, exports = self._instance(workload.needs, wasm)
+        store, exports = self._instance(workload.needs, wasm, workload.host)
         fn = exports[workload.export]
         return lambda *args: fn(store, *args)
 
@@ -127,12 +132,13 @@ class Pwasm(Engine):
         self.pwasm = pwasm
         self._instance: Any = None
 
-    def _exports(self, wasm: bytes) -> Any:
+    def _exports(self, wasm: bytes, host: Any = None) -> Any:
         try:
             module = self.pwasm.decode_module(wasm)
         except self.pwasm.WasmError as e:
             raise EngineUnavailable(f"decode: {e}") from e
-        self._instance = self.pwasm.instantiate(module, mode="compile")
+        imports = {"env": {"f": host}} if host is not None else None
+        self._instance = self.pwasm.instantiate(module, imports, mode="compile")
         return self._instance.exports
 
     def check_warm(self) -> None:
@@ -141,7 +147,7 @@ class Pwasm(Engine):
             raise EngineUnavailable(f"fell back to interpreter: {short_reason(errors[0][1], 30)}")
 
     def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
-        return self._exports(wasm)[workload.export]
+        return self._exports(wasm, workload.host)[workload.export]
 
     def prepare_call_loop(self, wat: str, wasm: bytes) -> CallLoop:
         fn = self._exports(wasm)["nop"]
@@ -174,6 +180,8 @@ class Pywasm(Engine):
         return runtime, runtime.instance(desc)
 
     def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
+        if workload.host is not None:
+            raise EngineUnavailable("host imports not wired for pywasm")
         runtime, instance = self._runtime(wasm)
         export = workload.export
         return lambda *args: runtime.invocate(instance, export, list(args))
@@ -233,7 +241,7 @@ class Heron(Engine):
             self._engines[legacy] = self.heron.Engine(self._config(legacy))
         return self._engines[legacy]
 
-    def _exports(self, needs: frozenset[str], wat: str, wasm: bytes) -> tuple[Any, Any]:
+    def _exports(self, needs: frozenset[str], wat: str, wasm: bytes, host: Any = None) -> tuple[Any, Any]:
         h = self.heron
         engine = self._engine("legacy-exceptions" in needs)
         try:
@@ -244,11 +252,15 @@ class Heron(Engine):
             except Exception:
                 raise text_error
         store = h.Store(engine)
-        instance = h.Instance(store, module, [])
+        imports = []
+        if host is not None:
+            i32 = h.ValType.i32()
+            imports.append(h.Func(store, h.FuncType([i32], [i32]), host))
+        instance = h.Instance(store, module, imports)
         return store, instance.exports(store)
 
     def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
-        store, exports = self._exports(workload.needs, wat, wasm)
+        store, exports = self._exports(workload.needs, wat, wasm, workload.host)
         fn = exports[workload.export]
         return lambda *args: fn(store, *args)
 
@@ -259,6 +271,28 @@ class Heron(Engine):
         def loop(n: int) -> None:
             for _ in range(n):
                 fn(store)
+        return loop
+
+
+class HandWritten(Engine):
+    """The best hand-written i32-exact Python for a workload (bench/handwritten.py): what a
+    Wasm-to-Python compiler can at most hope to match. Not a peer runtime: a yardstick."""
+
+    name = "python"
+
+    def prepare(self, workload: Workload, wat: str, wasm: bytes) -> Call:
+        fn = HANDWRITTEN.get(workload.name)
+        if fn is None:
+            raise EngineUnavailable("no hand-written version")
+        return fn
+
+    def prepare_call_loop(self, wat: str, wasm: bytes) -> CallLoop:
+        def nop() -> None:
+            pass
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                nop()
         return loop
 
 
@@ -277,8 +311,8 @@ class Unavailable(Engine):
         raise EngineUnavailable(self.reason)
 
 
-ENGINE_NAMES = ("heron-base", "heron-opt", "pwasm", "pywasm", "wasmtime")
-PEERS = ("pwasm", "pywasm", "wasmtime")
+ENGINE_NAMES = ("heron-base", "heron-opt", "pwasm", "pywasm", "wasmtime", "python")
+PEERS = ("pwasm", "pywasm", "wasmtime", "python")
 
 
 def make_engines(names: list[str], target: str) -> list[Engine]:
@@ -286,7 +320,7 @@ def make_engines(names: list[str], target: str) -> list[Engine]:
     factories: dict[str, Callable[[], Engine]] = {
         "heron-base": lambda: Heron("baseline", target),
         "heron-opt": lambda: Heron("optimizing", target),
-        "pwasm": Pwasm, "pywasm": Pywasm, "wasmtime": Wasmtime,
+        "pwasm": Pwasm, "pywasm": Pywasm, "wasmtime": Wasmtime, "python": HandWritten,
     }
     engines: list[Engine] = []
     for name in names:

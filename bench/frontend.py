@@ -7,7 +7,8 @@
 Modules come from bench/genmodule.py (compiled-C shaped, seeded) and, with --suite, from
 every `module` of the required spec scripts (through `wasm-tools json-from-wast`). Every
 measurement runs in a fresh process, the source tree on its sys.path: times are the best
-of --reps runs of `heron.binary.decode` and `heron.valid.validate`; memory is measured in
+of --reps runs of `heron.binary.decode` and `heron.valid.validate`, in CPU time (the
+process's own, so a busy machine disturbs the figures less than wall time); memory is measured in
 another process with tracemalloc: *peak* during decode+validate and *retained* by the
 validated module afterwards (plus the process's max RSS). `--before REV` extracts REV's
 src/ with `git archive` into a temporary directory and measures it alongside, interleaved.
@@ -18,10 +19,12 @@ import argparse
 import gc
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -32,7 +35,8 @@ import genmodule  # noqa: E402
 
 
 def _worker(src: str, files: list[str], what: str, reps: int) -> dict:
-    """Runs in a fresh process: measure one source tree on some modules."""
+    """Runs in a fresh process: measure one source tree on some modules. (Heron is imported
+    here, not at the top: which tree it comes from is this function's argument.)"""
     sys.path.insert(0, src)
     from heron.binary import decode
     from heron.valid import validate
@@ -48,25 +52,22 @@ def _worker(src: str, files: list[str], what: str, reps: int) -> dict:
             ok.append(f)
         return {"ok": ok}
     if what == "memory":
-        import resource
-        import tracemalloc
         tracemalloc.start()
         kept = [validate_and_keep(decode, validate, d) for d in datas]
         gc.collect()
         retained, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        del kept
-        return {"peak": peak, "retained": retained,
+        return {"modules": len(kept), "peak": peak, "retained": retained,
                 "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
     best_dec = best_val = float("inf")
     for _ in range(reps):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         mods = [decode(d) for d in datas]
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         for m in mods:
             validate(m)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         best_dec = min(best_dec, t1 - t0)
         best_val = min(best_val, t2 - t1)
         del mods
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((label, results))
 
     names = [n for n, _ in trees]
-    print(f"| workload | tree | decode | validate | total | peak mem | retained | max RSS |")
+    print("| workload | tree | decode | validate | total | peak mem | retained | max RSS |")
     print("|---|---|---|---|---|---|---|---|")
     for label, results in rows:
         for name in names:

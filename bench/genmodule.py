@@ -252,7 +252,6 @@ class _Body:
         self.emit(0x0B, 0x0B)
 
     def switch(self, depth: int) -> None:
-        r = self.rng
         self.emit(0x02, 0x40, 0x02, 0x40, 0x02, 0x40, 0x02, 0x40)
         self.i32(1)
         self.emit(0x41, 3, 0x71, 0x0E, 3, 0, 1, 2, 3)            # br_table 0 1 2 (default 3)

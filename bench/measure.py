@@ -114,7 +114,11 @@ class FuelCounter:
         engine = wt.Engine(cfg)
         store = wt.Store(engine)
         store.set_fuel(FUEL)
-        instance = wt.Instance(store, wt.Module(engine, self.wasm_of(workload)), [])
+        imports = []
+        if workload.host is not None:
+            i32 = wt.ValType.i32()
+            imports.append(wt.Func(store, wt.FuncType([i32], [i32]), workload.host))
+        instance = wt.Instance(store, wt.Module(engine, self.wasm_of(workload)), imports)
         result = instance.exports(store)[workload.export](store, *workload.make_args(size))
         workload.check(size, result)
         return FUEL - store.get_fuel()

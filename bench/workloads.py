@@ -63,6 +63,7 @@ class Workload:
     result_bits: int = 32
     size_label: str = "n"
     wat: str | None = None
+    host: Callable[[int], int] | None = None   # imported as env.f: (i32) -> i32 (Wasm -> host calls)
 
     def source(self) -> str:
         if self.wat is not None:
@@ -119,6 +120,28 @@ WORKLOADS: dict[str, Workload] = {w.name: w for w in [
              expected=lambda n: 3 * n, work=lambda n: n,
              ladder=_nice_ladder(10, 10_000_000), quick_size=100, needs=frozenset({"tail-call"})),
 ]}
+
+# Wasm-to-host call overhead: a loop in Wasm calling an imported host function n times.
+HOSTCALL_WAT = """(module
+  (import "env" "f" (func $f (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32) (local $acc i32)
+    (block $done (loop $l
+      (br_if $done (i32.eqz (local.get $n)))
+      (local.set $acc (i32.add (local.get $acc) (call $f (local.get $n))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $acc)))"""
+
+
+def host_parity(x: int) -> int:
+    """The host function hostcall imports: the low bit of its argument."""
+    return x & 1
+
+
+WORKLOADS["hostcall"] = Workload(
+    name="hostcall", file=None, wat=HOSTCALL_WAT, export="run", make_args=lambda n: (n,),
+    expected=lambda n: (n + 1) // 2, work=lambda n: n, ladder=_nice_ladder(10, 10_000_000), quick_size=100,
+    host=host_parity)
 
 # Host-to-Wasm call overhead: a function that does nothing, called many times from Python.
 NOP_WAT = '(module (func (export "nop")))'

@@ -54,9 +54,11 @@ def load_module(engine: Engine, data: bytes | bytearray | str) -> ast.Module:
     module = parse_module(text, engine.features)
     validate(module, engine.features)
     try:
-        return decode(encode(module), engine.features)
+        decoded = decode(encode(module), engine.features)
     except HeronError:
         return module
+    validate(decoded, engine.features)      # the re-decoded module gets its facts too
+    return decoded
 
 
 def wat2wasm(wat: str | bytes) -> bytearray:

@@ -20,13 +20,15 @@ IMPLEMENTED: dict[str, bool] = {
     "function-references": True,
     "multi-memory": True,
     "memory64": True,
+    "simd": True,              # decoded, validated and parsed; compile raises Unsupported('simd')
+    "relaxed-simd": True,
 }
 
 # Proposals Heron knows by name but does not implement: a module that needs one
 # raises heron.Unsupported naming it.
 UNIMPLEMENTED: tuple[str, ...] = (
-    "gc", "simd", "relaxed-simd", "threads", "wide-arithmetic", "custom-page-sizes",
-    "stack-switching", "component-model", "shared-everything-threads",
+    "gc", "threads", "wide-arithmetic", "custom-page-sizes",
+    "stack-switching", "component-model", "shared-everything-threads", "custom-descriptors",
 )
 
 

@@ -174,9 +174,9 @@ def test_data_count_section_required():
 
 
 def test_unsupported_prefixes_and_gc_types():
-    with pytest.raises(Unsupported) as info:
-        decode(one_func_module(b"\xfd\x0c" + bytes(16) + b"\x1a"))
-    assert info.value.feature == "simd"
+    # SIMD (0xFD) is decoded now: v128.const 0; drop
+    body = decode(one_func_module(b"\xfd\x0c" + bytes(16) + b"\x1a")).funcs[0].body
+    assert body == [Instr("v128.const", 0), Instr("drop"), Instr("end")]
     with pytest.raises(Unsupported) as info:
         decode(one_func_module(b"\xfb\x00\x00"))
     assert info.value.feature == "gc"

@@ -45,6 +45,6 @@ def test_slice_store_and_load_hit_framelayout_words():
         else:
             entry = re.search(r"return f0_e\(fp, p0, p1, p2, p3, (.*)\)", src)
             assert entry and entry.group(1) == ", ".join(f"S[fw{first + k:+d}]" for k in range(6))
-            call = re.search(r"S\[fw([+-]\d+)\] = fp\n\s*S\[fw([+-]\d+)\] = \d+\n.*f0_e\(fp - (\d+), ", src)
+            call = re.search(r"S\[fw([+-]\d+)\] = fp\n\s*S\[fw([+-]\d+)\] = \d+\n[^\n]*\n?\s*f0_e\(fp - (\d+), ", src)
             assert call and int(call.group(2)) == int(call.group(1)) + 1
             assert int(call.group(1)) * 8 == -int(call.group(3))      # the callee's FP, below this SP

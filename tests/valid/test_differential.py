@@ -51,7 +51,8 @@ def _same_kind_ops() -> dict[str, list[str]]:
 def _mutate(module, rnd: random.Random, by_kind) -> bool:
     if not module.funcs:
         return False
-    body = rnd.choice(module.funcs).body
+    func = rnd.choice(module.funcs)
+    body = list(func.body)       # a decoded module's body is a fresh list: assign it back below
     if len(body) < 2:
         return False
     k = rnd.randrange(len(body) - 1)
@@ -68,6 +69,7 @@ def _mutate(module, rnd: random.Random, by_kind) -> bool:
         body[k] = Instr(ins.op, ins.imm + 1)
     else:
         body.insert(k, Instr(rnd.choice(["i32.const", "i64.const", "f32.const"]), 0))
+    func.body = body
     return True
 
 

@@ -9,7 +9,7 @@ from heron.ast import Module as AstModule
 from heron.text import parse_module
 from heron.types import FuncType, RefType
 from heron.valid import validate
-from heron.valid.canonical import RecFuncType, canonical_types, group_spans
+from heron.types import RecFuncType, canonical_types, group_spans
 from heron.valid.context import Context
 from heron.features import Features
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from heron import Unsupported, ValidationError
 from heron.ast import Catch, Data, Elem, Export, Func, Global, Import, Instr, MemArg, Module, Table
 from heron.binary.opcodes import BY_NAME
+from heron.features import UNIMPLEMENTED
 from heron.types import (EXNREF, EXTERNREF, FUNCREF, FuncType, GlobalType, Limits, MemType,
                          RefType, TableType, TagType)
 from heron.valid import validate
@@ -32,8 +33,13 @@ IMMEDIATES = {
     "select_t": st.lists(valtype, min_size=0, max_size=2).map(tuple),
     "table2": st.tuples(small, small), "mem2": st.tuples(small, small),
     "table_init": st.tuples(small, small), "mem_init": st.tuples(small, small),
+    "lane": st.integers(0, 20),
+    "memarg_lane": st.tuples(st.builds(MemArg, st.integers(0, 5), st.sampled_from([0, 1 << 32]),
+                                       small), st.integers(0, 20)),
+    "v128": st.integers(0, (1 << 128) - 1),
+    "shuffle": st.lists(st.integers(0, 40), min_size=16, max_size=16).map(tuple),
 }
-OPS = sorted(name for name, info in BY_NAME.items() if info.feature != "gc")
+OPS = sorted(name for name, info in BY_NAME.items() if info.feature not in UNIMPLEMENTED)
 
 
 @st.composite

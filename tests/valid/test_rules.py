@@ -6,10 +6,11 @@ import pytest
 from heron import Features, Unsupported, ValidationError
 from heron.ast import Catch, Data, Elem, Export, Func, Global, Import, Instr, MemArg, Module, Names, Table
 from heron.binary.opcodes import BY_NAME
+from heron.features import UNIMPLEMENTED
 from heron.types import (EXNREF, EXTERNREF, FUNCREF, FuncType, GlobalType, Limits, MemType,
                          RefType, TableType, TagType)
 from heron.valid import validate
-from heron.valid.body import HANDLED_OPS
+from heron.valid.rules import has_rule
 
 I = Instr
 EMPTY = FuncType()
@@ -88,21 +89,25 @@ def test_select_untyped_rejects_references_typed_accepts():
                     ("select", ("i32", "i32")), "drop"]), "invalid result arity")
 
 
-def test_max_stack_and_block_info():
+def test_max_height_and_depth_facts():
     m = module([("i32.const", 1), ("block", None), ("i32.const", 2), ("i32.const", 3), "drop",
                 "drop", "end", "drop"])
     info = validate(m)
     f = info.funcs[0]
-    assert f.max_stack == 3
-    assert f.blocks[1].end_index == 6 and f.blocks[1].results == ()
+    assert f is m.funcs[0].facts
+    assert f.max_height == 3 and f.max_depth == 2 and f.num_instrs == len(m.funcs[0].body) == 9
+    # the function's own results count as stack height at its end; a flat body has depth 1
+    m = module([("i32.const", 1)], results=["i32"])
+    f = validate(m).funcs[0]
+    assert (f.max_height, f.max_depth, f.num_instrs) == (1, 1, 2)
 
 
 def test_deep_nesting_is_iterative():
     n = 100_000
     body = [I("block") for _ in range(n)] + [I("end") for _ in range(n)] + [I("end")]
     info = validate(Module(types=[EMPTY], funcs=[Func(0, [], body)]))
-    assert len(info.funcs[0].blocks) == n
-    assert info.funcs[0].blocks[0].end_index == 2 * n - 1
+    assert info.funcs[0].max_depth == n + 1
+    assert info.funcs[0].num_instrs == 2 * n + 1
 
 
 def test_missing_or_extra_end():
@@ -353,7 +358,8 @@ def test_error_names_function_and_offset():
 
 
 def test_every_opcode_has_a_typing_rule():
-    missing = {name for name, info in BY_NAME.items() if info.feature != "gc"} - HANDLED_OPS
+    missing = {name for name, info in BY_NAME.items()
+               if info.feature not in UNIMPLEMENTED and not has_rule(info)}
     assert not missing
 
 
@@ -370,6 +376,7 @@ def test_call_and_throw_facts_for_the_compiler():
                       Func(0, [], ops(("i32.const", 0), ("call_indirect", (0, 0))))],
                tags=[TagType(0)], tables=[Table(TableType(Limits(1), FUNCREF))])
     f1, f2, f3 = validate(m).funcs
-    assert f1.callees == {0, 2} and not f1.throws and not f1.indirect_calls
+    assert f1.callees == (0, 2) and not f1.throws and not f1.indirect_calls
+    assert f1.tail_calls_other and not f1.self_tail_call
     assert f2.throws and not f2.callees
     assert f3.indirect_calls and not f3.throws

@@ -1,5 +1,9 @@
 """The binary format: `decode(bytes) -> ast.Module` and `encode(ast.Module) -> bytes`.
 
+Decoding is eager and complete (a malformed module is rejected at once), but a function body
+is not turned into Instr objects: scan.py checks its bytes and the Func keeps the byte range
+(ast.Code); `Func.body` decodes it when someone asks (instructions.read_body).
+
 Also exported for reuse: the LEB128 `Reader` and `write_uleb`/`write_sleb`, and the
 name-section codec `decode_names`/`encode_names`.
 """

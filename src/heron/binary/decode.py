@@ -1,14 +1,17 @@
 """The module decoder: bytes -> heron.ast.Module, with the spec's malformedness checks."""
 from __future__ import annotations
 
-from ..ast import (CustomSection, Data, Elem, Export, Func, Global, Import, Instr, Module,
+from ..ast import (Code, CustomSection, Data, Elem, Export, Func, Global, Import, Instr, Module,
                    Table)
 from ..errors import DecodeError, Unsupported
 from ..features import Features
+from ..gcpause import paused_gc
+from ..limits import MAX_LOCALS, MAX_STRING, exceeds
 from ..types import FUNCREF, FuncType, RefType
-from .instructions import ExprResult, read_expr
+from .instructions import ExprResult, read_body, read_expr
 from .leb128 import Reader
 from .names import decode_names
+from .scan import scan_body
 from .types_codec import (REC_GROUP, SUB_FINAL, read_global_type, read_mem_type, read_ref_type,
                           read_table_type, read_tag_type, read_val_type, reject_gc_type_form)
 
@@ -24,10 +27,10 @@ RANK = {sid: i for i, sid in enumerate(SECTION_ORDER)}
 
 FUNC_NONNULL = RefType(False, "func")    # the element type of the function-index forms
 EXTERN_KINDS = ("func", "table", "memory", "global", "tag")
+EXACT_FUNC_IMPORT = 0x20     # custom descriptors: a function import of exactly a type
 
 IN_SECTION = "unexpected end of section or function"
-MAX_LOCALS = 50_000          # declared locals per function (wasm-tools' limit)
-MAX_LOCALS_TOTAL = 2**32 - 1
+MAX_LOCALS_TOTAL = 2**32 - 1     # beyond this the spec calls the locals malformed
 
 
 def decode(data: bytes, features: Features | None = None) -> Module:
@@ -36,13 +39,36 @@ def decode(data: bytes, features: Features | None = None) -> Module:
     Decoding does not depend on `features`: like wasmparser, the decoder reads every
     instruction it knows and leaves proposal gating to the validator.
     """
-    return _Decoder(bytes(data), features).module()
+    with paused_gc():
+        return _Decoder(bytes(data), features).module()
 
 
 def _vec_count(r: Reader) -> int:
     """A vector's element count. Not checked against the bytes left: every element takes at
     least one byte, so a lying count ends in 'unexpected end' (as in the spec interpreter)."""
     return r.u32()
+
+
+def _count(r: Reader, limit: str, already: int = 0) -> int:
+    """A vector's element count, checked against an implementation limit (heron.limits) that
+    applies to `already + count`. A count larger than the bytes left is a lie that reading
+    reports as 'unexpected end' (the spec's message), so only a plausible one is a limit error."""
+    start = r.pos
+    n = r.u32()
+    message = exceeds(limit, already + n)
+    if message is not None and n <= r.end - r.pos:
+        raise DecodeError(message, start)
+    return n
+
+
+def _string(r: Reader) -> str:
+    """A name (import, export, custom section), at most MAX_STRING bytes long."""
+    start = r.pos
+    n = r.u32()
+    if n > MAX_STRING and n <= r.end - r.pos:
+        raise DecodeError(exceeds("string size", n), start)
+    r.pos = start
+    return r.name()
 
 
 def _byte_size(r: Reader) -> int:
@@ -113,7 +139,7 @@ class _Decoder:
 
     def custom(self, r: Reader, size: int, after: int) -> None:
         start = r.pos
-        name = r.name()
+        name = _string(r)
         rest = size - (r.pos - start)
         if rest < 0:
             raise DecodeError(IN_SECTION, r.pos)
@@ -128,16 +154,20 @@ class _Decoder:
 
     def type_section(self, r: Reader) -> None:
         types = self.mod.types
-        for _ in range(_vec_count(r)):
+        for _ in range(_count(r, "types")):
+            at = r.pos
             if r.peek() == REC_GROUP:
                 r.pos += 1
                 first = len(types)
-                count = _vec_count(r)
+                count = _count(r, "rec group types")
                 for _ in range(count):
                     self.sub_type(r)
                 self.mod.rec_groups.append((first, count))
             else:
                 self.sub_type(r)
+            message = exceeds("types", len(types))
+            if message is not None:
+                raise DecodeError(message, at)
 
     def sub_type(self, r: Reader) -> None:
         """One function type, plain (0x60) or `sub final` without supertypes (0x4f 0x00 0x60)."""
@@ -157,14 +187,17 @@ class _Decoder:
                 raise DecodeError("malformed function type", start)
             reject_gc_type_form(form, start)
             raise DecodeError("malformed function type", start)
-        params = tuple(read_val_type(r) for _ in range(_vec_count(r)))
-        results = tuple(read_val_type(r) for _ in range(_vec_count(r)))
+        params = tuple(read_val_type(r) for _ in range(_count(r, "params")))
+        results = tuple(read_val_type(r) for _ in range(_count(r, "results")))
         self.mod.types.append(FuncType(params, results))
 
+    def imported(self, kind: str) -> int:
+        return sum(1 for i in self.mod.imports if i.kind == kind)
+
     def import_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
-            module = r.name()
-            name = r.name()
+        for _ in range(_count(r, "imports")):
+            module = _string(r)
+            name = _string(r)
             start = r.pos
             kind = r.u8()
             if kind == 0:
@@ -177,15 +210,18 @@ class _Decoder:
                 desc = read_global_type(r)
             elif kind == 4:
                 desc = read_tag_type(r)
+            elif kind == EXACT_FUNC_IMPORT:
+                raise Unsupported("custom-descriptors", f"exact function import at offset 0x{start:x}")
             else:
                 raise DecodeError("malformed import kind", start)
             self.mod.imports.append(Import(module, name, EXTERN_KINDS[kind], desc))
 
     def function_section(self, r: Reader) -> None:
-        self.func_type_indices = [r.u32() for _ in range(_vec_count(r))]
+        count = _count(r, "functions", self.imported("func"))
+        self.func_type_indices = [r.u32() for _ in range(count)]
 
     def table_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
+        for _ in range(_count(r, "tables", self.imported("table"))):
             if r.peek() == 0x40:
                 start = r.pos
                 r.pos += 1
@@ -197,19 +233,21 @@ class _Decoder:
                 self.mod.tables.append(Table(read_table_type(r)))
 
     def memory_section(self, r: Reader) -> None:
-        self.mod.mems.extend(read_mem_type(r) for _ in range(_vec_count(r)))
+        count = _count(r, "memories", self.imported("memory"))
+        self.mod.mems.extend(read_mem_type(r) for _ in range(count))
 
     def tag_section(self, r: Reader) -> None:
-        self.mod.tags.extend(read_tag_type(r) for _ in range(_vec_count(r)))
+        count = _count(r, "tags", self.imported("tag"))
+        self.mod.tags.extend(read_tag_type(r) for _ in range(count))
 
     def global_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
+        for _ in range(_count(r, "globals", self.imported("global"))):
             gtype = read_global_type(r)
             self.mod.globals.append(Global(gtype, self.const_expr(r)))
 
     def export_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
-            name = r.name()
+        for _ in range(_count(r, "exports")):
+            name = _string(r)
             start = r.pos
             kind = r.u8()
             if kind >= len(EXTERN_KINDS):
@@ -220,7 +258,7 @@ class _Decoder:
         self.mod.start = r.u32()
 
     def element_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
+        for _ in range(_count(r, "element segments")):
             start = r.pos
             flags = r.u32()
             if flags > 7:
@@ -238,7 +276,7 @@ class _Decoder:
                 offset = self.const_expr(r)
             if uses_exprs:
                 etype = FUNCREF if flags == 4 else read_ref_type(r)
-                init = [self.const_expr(r) for _ in range(_vec_count(r))]
+                init = [self.const_expr(r) for _ in range(_count(r, "table entries"))]
             else:
                 if flags != 0:
                     kind_pos = r.pos
@@ -246,28 +284,42 @@ class _Decoder:
                         raise DecodeError("malformed element kind", kind_pos)
                 etype = FUNC_NONNULL
                 init = []
-                for _ in range(_vec_count(r)):
+                for _ in range(_count(r, "table entries")):
                     pos = r.pos
                     init.append([Instr("ref.func", r.u32(), pos), Instr("end", None, r.pos)])
             self.mod.elems.append(Elem(etype, init, mode, table, offset, flags))
 
     def data_count_section(self, r: Reader) -> None:
-        self.mod.data_count = r.u32()
+        start = r.pos
+        count = r.u32()
+        message = exceeds("data segments", count)
+        if message is not None:
+            raise DecodeError(message, start)
+        self.mod.data_count = count
 
     def code_section(self, r: Reader) -> None:
         count = _vec_count(r)
         declared = self.func_type_indices
         self.code_count = count
+        data = self.data
+        funcs = self.mod.funcs
         for i in range(count):
             entry_pos = r.pos
             size = _byte_size(r)
+            message = exceeds("function body size", size)
+            if message is not None:
+                raise DecodeError(message, entry_pos)
             body_start = r.pos
+            body_end = body_start + size
             locals_ = self.locals(r)
-            instrs = read_expr(r, self.uses)
-            if r.pos != body_start + size:
+            code_start = r.pos
+            # the instructions may read on to the end of the section, as a full decode would
+            if scan_body(data, code_start, r.end, self.uses) != body_end:
                 raise DecodeError("section size mismatch", body_start)
+            r.pos = body_end
             type_idx = declared[i] if i < len(declared) else 0   # mismatch reported at the end
-            self.mod.funcs.append(Func(type_idx, locals_, instrs, entry_pos))
+            funcs.append(Func(type_idx, locals_, offset=entry_pos,
+                              code=Code(data, code_start, body_end, read_body)))
 
     def locals(self, r: Reader) -> list:
         out: list = []
@@ -276,14 +328,16 @@ class _Decoder:
             start = r.pos
             n = r.u32()
             total += n
-            if total > MAX_LOCALS_TOTAL or total > MAX_LOCALS:
+            if total > MAX_LOCALS_TOTAL:
                 raise DecodeError("too many locals", start)
+            if total > MAX_LOCALS:
+                raise DecodeError(exceeds("locals", total), start)
             t = read_val_type(r)
             out.extend([t] * n)
         return out
 
     def data_section(self, r: Reader) -> None:
-        for _ in range(_vec_count(r)):
+        for _ in range(_count(r, "data segments")):
             seg_start = r.pos
             flags = r.u32()
             if flags > 2:

@@ -243,7 +243,10 @@ def _locals_bytes(types) -> bytes:
 def _code(m: Module):
     def write(f, out):
         body = bytearray(_locals_bytes(f.locals))
-        write_expr(f.body, body)
+        if f.code is not None:          # a decoded body: its bytes as they were
+            body += f.code.data[f.code.start:f.code.end]
+        else:
+            write_expr(f.body, body)
         out += write_uleb(len(body))
         out += body
     return _vec(m.funcs, write)

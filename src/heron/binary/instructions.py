@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from ..ast import Catch, Instr, MemArg
 from ..errors import DecodeError, Unsupported
+from ..limits import exceeds
 from .leb128 import Reader, signed, write_sleb, write_uleb
-from .opcodes import BY_CODE, BY_FC, BY_NAME, CATCH_KINDS, SELECT_TYPED, UNSUPPORTED_PREFIXES
+from .opcodes import (BY_CODE, BY_NAME, BY_PREFIX, CATCH_KINDS, SELECT_TYPED, UNIMPLEMENTED_OPS,
+                      UNSUPPORTED_PREFIXES)
 from .types_codec import block_type_bytes, heap_type_bytes, read_block_type, read_heap_type, \
     read_val_type, val_type_bytes
 
@@ -29,15 +31,25 @@ def _memarg(r: Reader) -> MemArg:
     return MemArg(flags & 0x3F, r.u64(), memory)
 
 
-def _br_table(r: Reader):
+def _limited_count(r: Reader, limit: str) -> int:
+    """A count inside an instruction, within an implementation limit (see decode._count)."""
+    start = r.pos
     n = r.u32()
+    message = exceeds(limit, n)
+    if message is not None and n <= r.end - r.pos:
+        raise DecodeError(message, start)
+    return n
+
+
+def _br_table(r: Reader):
+    n = _limited_count(r, "br_table targets")
     targets = tuple(r.u32() for _ in range(n))
     return targets, r.u32()
 
 
 def _try_table(r: Reader):
     bt = read_block_type(r)
-    n = r.u32()
+    n = _limited_count(r, "catches")
     catches = []
     for _ in range(n):
         start = r.pos
@@ -50,13 +62,26 @@ def _try_table(r: Reader):
 
 
 def _select_t(r: Reader):
-    n = r.u32()
+    n = _limited_count(r, "select types")
     return tuple(read_val_type(r) for _ in range(n))
 
 
 def _pair(r: Reader):
     a = r.u32()
     return a, r.u32()
+
+
+def _memarg_lane(r: Reader):
+    memarg = _memarg(r)
+    return memarg, r.u8()
+
+
+def _v128(r: Reader) -> int:
+    return int.from_bytes(r.bytes(16), "little")
+
+
+def _shuffle(r: Reader) -> tuple:
+    return tuple(r.bytes(16))
 
 
 READ_IMM = {
@@ -85,17 +110,31 @@ READ_IMM = {
     "mem2": _pair,
     "table_init": _pair,
     "mem_init": _pair,
+    "lane": Reader.u8,
+    "memarg_lane": _memarg_lane,
+    "v128": _v128,
+    "shuffle": _shuffle,
 }
 
-# One-byte opcodes: (mnemonic, immediate reader or None).
+# One-byte opcodes: (mnemonic, immediate reader or None); prefixed ones by prefix and sub-opcode.
+# (Opcodes of unimplemented proposals are not there: meeting one is Unsupported(proposal).)
 _DECODE_ONE = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_CODE.items()}
-_DECODE_FC = {code: (info.name, READ_IMM.get(info.imm)) for code, info in BY_FC.items()}
+_DECODE_PREFIXED = {prefix: {code: (info.name, READ_IMM.get(info.imm)) for code, info in ops.items()}
+                    for prefix, ops in BY_PREFIX.items()}
 
 DATA_COUNT_OPS = frozenset(("memory.init", "data.drop"))
 
-# 0xFC sub-opcodes of proposals Heron knows but does not implement.
-UNSUPPORTED_FC = {19: "wide-arithmetic", 20: "wide-arithmetic", 21: "wide-arithmetic",
-                  22: "wide-arithmetic"}
+
+
+def unsupported_opcode(code: int | tuple[int, int], pos: int) -> Unsupported | None:
+    """The Unsupported error for an opcode (or (prefix, sub-opcode)) of a proposal Heron knows
+    but does not implement, or None."""
+    if code in UNIMPLEMENTED_OPS:
+        shown = f"0x{code:02x}" if isinstance(code, int) else f"0x{code[0]:02x} {code[1]}"
+        return Unsupported(UNIMPLEMENTED_OPS[code], f"opcode {shown} at offset 0x{pos:x}")
+    if code in UNSUPPORTED_PREFIXES:
+        return Unsupported(UNSUPPORTED_PREFIXES[code], f"opcode prefix 0x{code:02x} at offset 0x{pos:x}")
+    return None
 
 
 class ExprResult:
@@ -130,19 +169,17 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
         r.pos = pos + 1
         entry = one.get(code)
         if entry is None:
-            if code == 0xFC:
+            prefixed = _DECODE_PREFIXED.get(code)
+            if prefixed is not None:
                 sub = r.u32()
-                entry = _DECODE_FC.get(sub)
+                entry = prefixed.get(sub)
                 if entry is None:
-                    if sub in UNSUPPORTED_FC:
-                        raise Unsupported(UNSUPPORTED_FC[sub], f"opcode 0xfc {sub} at offset 0x{pos:x}")
-                    raise DecodeError(f"illegal opcode fc {sub:02x}", pos)
+                    raise unsupported_opcode((code, sub), pos) or \
+                        DecodeError(f"illegal opcode {code:02x} {sub:02x}", pos)
                 if flags is not None and entry[0] in DATA_COUNT_OPS:
                     flags.uses_data_count = True
-            elif code in UNSUPPORTED_PREFIXES:
-                raise Unsupported(UNSUPPORTED_PREFIXES[code], f"opcode prefix 0x{code:02x} at offset 0x{pos:x}")
             else:
-                raise DecodeError(f"illegal opcode {code:02x}", pos)
+                raise unsupported_opcode(code, pos) or DecodeError(f"illegal opcode {code:02x}", pos)
         name, reader = entry
         if reader is None:
             append(Instr(name, None, pos))
@@ -175,6 +212,12 @@ def read_expr(r: Reader, flags: ExprResult | None = None) -> list[Instr]:
                 stack.pop()
 
 
+def read_body(data: bytes, start: int, end: int) -> list[Instr]:
+    """The instructions of a function body kept as a byte range (heron.ast.Code); the range was
+    checked when the module was decoded."""
+    return read_expr(Reader(data, start, end, "unexpected end of section or function"))
+
+
 # -- immediates: encoding ---------------------------------------------------------
 
 def _enc_memarg(m: MemArg) -> bytes:
@@ -204,6 +247,11 @@ def _enc_pair(imm) -> bytes:
     return write_uleb(imm[0]) + write_uleb(imm[1])
 
 
+def _enc_memarg_lane(imm) -> bytes:
+    memarg, lane = imm
+    return _enc_memarg(memarg) + bytes((lane,))
+
+
 def _enc_select_t(types) -> bytes:
     return write_uleb(len(types)) + b"".join(val_type_bytes(t) for t in types)
 
@@ -224,6 +272,10 @@ ENCODE_IMM = {
     "f64": lambda v: (v & MASK64).to_bytes(8, "little"),
     "heap": heap_type_bytes,
     "select_t": _enc_select_t,
+    "lane": lambda lane: bytes((lane,)),
+    "memarg_lane": _enc_memarg_lane,
+    "v128": lambda v: (v & ((1 << 128) - 1)).to_bytes(16, "little"),
+    "shuffle": bytes,
 }
 
 

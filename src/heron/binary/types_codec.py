@@ -17,6 +17,15 @@ CODE_BY_HEAP = {v: k for k, v in HEAP_BY_CODE.items()}
 REF_NULLABLE = 0x63     # (ref null ht)
 REF_NONNULL = 0x64      # (ref ht)
 
+# Heap-type and type-definition codes of proposals Heron does not implement: reading one is
+# Unsupported(proposal), not a malformed module.
+UNIMPLEMENTED_HEAP_CODES = {0x68: "stack-switching", 0x75: "stack-switching",      # cont, nocont
+                            0x62: "custom-descriptors",                            # exact $t
+                            0x65: "shared-everything-threads"}                     # shared
+UNIMPLEMENTED_TYPE_FORMS = {0x5D: "stack-switching",                              # cont $ft
+                            0x4D: "custom-descriptors", 0x4C: "custom-descriptors",  # descriptor, describes
+                            0x65: "shared-everything-threads"}
+
 # Bytes that can start a value type (used to tell a blocktype's value type from a type index).
 VALTYPE_START = frozenset(NUM_BY_CODE) | frozenset(HEAP_BY_CODE) | {REF_NULLABLE, REF_NONNULL}
 
@@ -26,11 +35,17 @@ LIMITS_MAX, LIMITS_SHARED, LIMITS_64 = 0x01, 0x02, 0x04
 
 # -- decoding ------------------------------------------------------------------
 
+def _reject_unimplemented_heap(code: int, offset: int) -> None:
+    if code in UNIMPLEMENTED_HEAP_CODES:
+        raise Unsupported(UNIMPLEMENTED_HEAP_CODES[code], f"type code 0x{code:02x} at offset 0x{offset:x}")
+
+
 def read_heap_type(r: Reader) -> str | int:
     b = r.peek()
     if b in HEAP_BY_CODE:
         r.pos += 1
         return HEAP_BY_CODE[b]
+    _reject_unimplemented_heap(b, r.pos)
     start = r.pos
     idx = r.s33()
     if idx < 0:
@@ -45,6 +60,7 @@ def read_ref_type(r: Reader, what: str = "malformed reference type") -> RefType:
         return RefType(True, HEAP_BY_CODE[b])
     if b == REF_NULLABLE or b == REF_NONNULL:
         return RefType(b == REF_NULLABLE, read_heap_type(r))
+    _reject_unimplemented_heap(b, start)
     raise DecodeError(what, start)
 
 
@@ -120,6 +136,9 @@ def reject_gc_type_form(code: int, offset: int) -> None:
     (and rec / sub final where they are not allowed, such as nested in a group)."""
     if code in (0x4E, 0x50, 0x4F, 0x5F, 0x5E):
         raise Unsupported("gc", f"type definition form 0x{code:02x} at offset 0x{offset:x}")
+    if code in UNIMPLEMENTED_TYPE_FORMS:
+        raise Unsupported(UNIMPLEMENTED_TYPE_FORMS[code],
+                          f"type definition form 0x{code:02x} at offset 0x{offset:x}")
 
 
 # -- encoding ------------------------------------------------------------------

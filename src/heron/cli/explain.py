@@ -133,7 +133,8 @@ def format_layout(layout, param_names: Sequence[str] = ()) -> list[str]:
     """The FrameLayout of one function: areas, parameters, results, slots, outgoing area."""
     fp_to_sp = layout.fp_to_sp()
     out = [f"  frame: {layout.frame_size()} bytes (record {layout.frame_record_size} + FP-to-SP {fp_to_sp}), "
-           f"{layout.convention} convention, caller SP = FP{_signed(layout.caller_sp(0))}"]
+           f"{layout.convention} convention, returns with SP = FP{_signed(layout.caller_sp(0))}"
+           + (" (pops its incoming area)" if layout.abi.callee_pops and layout.incoming_args_size else "")]
     rows: list[list[object]] = [["area", "FP+off", "SP+off", "size"]]
     for name, off, size in layout.areas():
         rows.append([name, _signed(off), _signed(off + fp_to_sp), size])

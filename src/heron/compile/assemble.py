@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..errors import TrapCode
 from .instructions import zero_of
+from .operands import EFFECT_MARK
 
 
 def fw(k: int) -> str:
@@ -33,8 +34,22 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     meta: list[tuple[int, str | None]] = []
 
     def put(indent: int, text: str, instr: int = 0, trap: str | None = None) -> None:
-        out.append("    " * indent + subst(text))
-        meta.append((instr, trap))
+        text = subst(text)
+        if "\n" not in text:
+            out.append("    " * indent + text)
+            meta.append((instr, trap))
+            return
+        # a statement with folded call results: each call sits on a line of its own, marked
+        # with its instruction (compile/operands.py), so a traceback line names the call
+        pad = "    " * indent
+        for k, part in enumerate(text.split("\n")):
+            if part.startswith(EFFECT_MARK):
+                mark, call_instr, part = part.split(EFFECT_MARK, 2)
+                out.append(pad + "    " + part)
+                meta.append((int(call_instr), None))
+            else:
+                out.append(pad + part if k == 0 else pad + "    " + part)
+                meta.append((instr, trap))
 
     reg_params = calls.python_params()
     stack_params = [i for i in range(nparams) if i not in reg_params]

@@ -27,6 +27,8 @@ from ..errors import TrapCode
 from ..target import CallAssignment, FrameLayout, assign
 from ..types import I32, I64, FuncType
 from ..target.codemap import PC_STRIDE, RA_DELTA
+from . import handlers
+from .operands import Item, effect_text
 from .ranges import SIMPLE
 
 TAIL_OPS = frozenset({"return_call_indirect", "return_call_ref"})
@@ -84,10 +86,17 @@ class CallLowering:
                        f"raise Trap('call stack exhausted')", TrapCode.STACK_OVERFLOW)
             self.checked = True
 
-    def split_args(self, cabi: CallAssignment, all_in_regs: bool = False) -> tuple[list[str], list[tuple[int, str]]]:
+    def split_args(self, cabi: CallAssignment, all_in_regs: bool = False,
+                   inline_effects: bool = False) -> tuple[list[str], list[tuple[int, str]]]:
         """Pop the arguments: register ones as texts, stack ones as (param index, text)
-        (all_in_regs: every argument as a register one)."""
+        (all_in_regs: every argument as a register one). Folded call results among them, and
+        any still pending below, run now in stack order unless the call is `inline_effects`
+        (it emits no statement before its own expression, which then evaluates them in order)."""
         items = self.ops.pop_n(len(cabi.params))
+        if not inline_effects:
+            self.ops.settle()
+            self.ops.settle_popped(items)
+        self.arg_deps = frozenset().union(*(item.deps for item in items)) if items else frozenset()
         regs, stack = [], []
         for p, (item, loc) in enumerate(zip(items, cabi.params)):
             if loc.reg is not None or all_in_regs:
@@ -106,8 +115,14 @@ class CallLowering:
           a handler may need the frame exactly as the ABI lays it out: at sites with handlers).
         record: write the callee's frame record (not for an elided callee)."""
         self.outgoing.append(cabi)
+        fc = self.fc
+        # a call that writes nothing before its expression (an elided callee's) may take folded
+        # call results as arguments and fold into what consumes its result
+        quiet = (not record and not pre and twin is None and not may_tail and not handlers.SHADOW_FRAMES
+                 and len(cabi.results) == 1 and not fc.baseline
+                 and (self.checked or not fc.lazy_checks or fc.unchecked))
         # evaluate arguments before any stack write (baseline operands live in slots)
-        regs, stack_args = self.split_args(cabi)
+        regs, stack_args = self.split_args(cabi, inline_effects=quiet)
         exprs = regs
         if direct:
             exprs = [None] * len(cabi.params)
@@ -150,6 +165,11 @@ class CallLowering:
             self.out.w(f"_r = {call}")
             self.out.w("while _r.__class__ is TC: _r = _r.f()")
             call = "_r"
+        elif len(cabi.results) == 1 and not fc.baseline:
+            # the result folds into its consumer (compile/operands.py: effect items)
+            self.ops.push(Item(effect_text(call, self.out.instr), self.arg_deps, 1, effect=True,
+                               instr=self.out.instr))
+            return
         self.push_results(call, len(cabi.results), may_tail)
 
     def push_results(self, call: str, nres: int, evaluated: bool = False) -> None:

@@ -49,6 +49,8 @@ from .storage import Storage
 # where straight-line code ends: a stack check before it does not cover what follows
 _CHECK_JOINS = frozenset({"else", "end", "catch", "catch_all", "delegate", "loop"})
 _SIMD_PREFIXES = ("v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2")
+# instructions that neither trap nor have an effect: pending call results need not run first
+_QUIET_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "nop"})
 
 
 class FunctionCompiler:
@@ -136,6 +138,8 @@ class FunctionCompiler:
             else:
                 if op in _CHECK_JOINS:
                     self.calls.checked = False
+                if self.ops.effects:
+                    self.ops.settle(len(self.ops) - self.inline_operands(op, ins))
                 handler = dispatch.get(op)
                 if handler is None:
                     if op.startswith(_SIMD_PREFIXES):
@@ -152,6 +156,25 @@ class FunctionCompiler:
         if control.max_py_loops > MAX_PY_LOOPS and not self.flat:
             raise FlatNeeded()
         self.eh.finish()
+
+    def inline_operands(self, op: str, ins: ast.Instr) -> int:
+        """How many operands on top of the stack `op` may take as folded call results (effect
+        items, compile/operands.py); pending effect items below them are settled first --
+        unless `op` can neither trap nor have an effect (it may then run before them)."""
+        depth = len(self.ops)
+        if op in _QUIET_OPS or op == "call":
+            return depth                    # nothing to settle (a call settles itself if it must)
+        if op == "local.get":
+            return depth if not self.storage.in_slot(ins.imm) else 0
+        if op in ("local.set", "local.tee", "global.set"):
+            return 1
+        ctl = self.control.ctl[-1]
+        if op == "return" or (op in ("end", "else") and (ctl.kind == "func" or ctl.tail_return)):
+            return len(self.ftype.results)
+        sem = NUMERIC_OPS.get(op)
+        if sem is not None:
+            return depth if sem.trap is None else sem.arity
+        return 0
 
     # ------------------------------------------------------------------ the frame
     def build_layout(self) -> FrameLayout:

@@ -19,6 +19,20 @@ from .storage import Storage
 ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0"}
 
 
+def strict(template: str, arity: int) -> bool:
+    """Does the template evaluate each operand exactly once, unconditionally, left to right
+    (so that call results folded into it keep their order)?"""
+    if " if " in template or " and " in template or " or " in template:
+        return False
+    positions = []
+    for k in range(arity):
+        slot = "{%d}" % k
+        if template.count(slot) != 1:
+            return False
+        positions.append(template.index(slot))
+    return positions == sorted(positions)
+
+
 def zero_of(t) -> str:
     """The text of a value type's default value (locals start with it)."""
     if isinstance(t, RefType):
@@ -48,6 +62,10 @@ class BasicLowering:
         sem = NUMERIC_OPS[op]
         template = sem.template
         items = self.ops.pop_n(sem.arity)
+        effect = any(item.effect for item in items)
+        if effect and not strict(template, sem.arity):
+            self.ops.settle_popped(items)      # evaluated in stack order, before the template
+            effect = False
         texts = []
         deps: frozenset = frozenset()
         depth = 0
@@ -64,7 +82,7 @@ class BasicLowering:
         if sem.trap is not None:
             self.ops.push_value(expr, trap=sem.trap, deps=deps)
         else:
-            self.ops.push_value(expr, deps=deps, depth=depth + 1, cond=cond)
+            self.ops.push_value(expr, deps=deps, depth=depth + 1, cond=cond, effect=effect)
             if op in ("i32.eqz", "i64.eqz"):
                 local = self.ranges.bare_local(items[0])
                 if local is not None:

@@ -96,7 +96,7 @@ class RangeFacts:
         c = int(b.expr)
         mod = 1 << bits
         sb = 1 << (bits - 1)
-        del ops.items[-2:]
+        ops.pop_n(2)
         x = ops.operand(a, 2)
         if not SIMPLE.match(x):
             x = f"({x})"

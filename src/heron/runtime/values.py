@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from ..errors import Trap, Unsupported
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
-from ..valid.canonical import canonical_types, intern
+from ..types import canonical_types, intern
 from ..numerics import f32_round
 
 M32 = 0xFFFF_FFFF
@@ -210,7 +210,7 @@ def canonical_type(module, type_idx: int) -> FuncType:
     """The engine-wide canonical object for a module's function type (identity-comparable).
 
     Equal types of different modules — iso-recursively: same recursion group structure,
-    same position — are the same object; see heron.valid.canonical."""
+    same position — are the same object; see heron.types (type equivalence)."""
     return canonical_types(module)[type_idx]
 
 

@@ -82,6 +82,13 @@ class EngineAdapter:
     def get(self, name: str | None, field: str) -> Any:
         raise SkipCommand("execution")
 
+    def names(self) -> Any:
+        """The engine's names (instances, registrations), to restore after a `(thread ...)`."""
+        return None
+
+    def restore_names(self, saved: Any) -> None:
+        """Put back what names() returned."""
+
 
 class NoExecutionAdapter(EngineAdapter):
     """Checks only what needs no execution; the runner has already loaded and validated."""
@@ -162,6 +169,12 @@ class RuntimeAdapter(EngineAdapter):
 
     def register(self, as_name: str, name: str | None) -> None:
         self.registry[as_name] = self._instance(name)
+
+    def names(self) -> Any:
+        return dict(self.instances), dict(self.registry)
+
+    def restore_names(self, saved: Any) -> None:
+        self.instances, self.registry = dict(saved[0]), dict(saved[1])
 
     def invoke(self, name: str | None, field: str, args: list) -> Any:
         func = self._export(name, field)

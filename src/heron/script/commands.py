@@ -164,9 +164,34 @@ class AssertUninstantiable:
     message: str
 
 
+@dataclass
+class Thread:
+    """`(thread $t (shared (module $m))* command*)`: commands meant to run concurrently with the
+    script's other threads, seeing only the modules listed as shared."""
+    line: int
+    name: str | None
+    shared: list = field(default_factory=list)      # module names shared with the script
+    commands: list = field(default_factory=list)
+
+
+@dataclass
+class Wait:
+    """`(wait $t)`: the script continues once thread $t has finished."""
+    line: int
+    thread: str | None
+
+
+@dataclass
+class UnsupportedCmd:
+    """A command of a proposal Heron does not implement (e.g. `assert_suspension`)."""
+    line: int
+    kind: str               # the command's name in the script
+    feature: str            # the proposal
+
+
 Command = Union[ModuleCmd, ModuleInstance, Register, ActionCmd, AssertReturn, AssertTrap,
                 AssertExhaustion, AssertException, AssertMalformed, AssertInvalid,
-                AssertUnlinkable, AssertUninstantiable]
+                AssertUnlinkable, AssertUninstantiable, Thread, Wait, UnsupportedCmd]
 
 # The name each command kind has in a script (the KIND of `heron wast --json`).
 KIND_NAMES = {
@@ -174,5 +199,5 @@ KIND_NAMES = {
     AssertReturn: "assert_return", AssertTrap: "assert_trap", AssertExhaustion: "assert_exhaustion",
     AssertException: "assert_exception", AssertMalformed: "assert_malformed",
     AssertInvalid: "assert_invalid", AssertUnlinkable: "assert_unlinkable",
-    AssertUninstantiable: "assert_uninstantiable",
+    AssertUninstantiable: "assert_uninstantiable", Thread: "thread", Wait: "wait",
 }

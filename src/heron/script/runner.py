@@ -27,7 +27,7 @@ from .adapters import (DEFAULT_STRATEGY, DEFAULT_TARGET, AdapterFactory, EngineA
 from .commands import (KIND_NAMES, ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                        AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                        AssertUnlinkable, Get, Invoke, ModuleCmd, ModuleInstance, ModuleSource,
-                       Register)
+                       Register, Thread, UnsupportedCmd, Wait)
 from .values import mismatch, results_list, unsupported_feature
 
 
@@ -125,6 +125,8 @@ def command_kind(command: Any) -> str:
     """The KIND of a command in reports: its script name; a bare action is `invoke` or `get`."""
     if isinstance(command, ActionCmd):
         return "get" if isinstance(command.action, Get) else "invoke"
+    if isinstance(command, UnsupportedCmd):
+        return command.kind
     return KIND_NAMES.get(type(command), type(command).__name__)
 
 
@@ -165,14 +167,18 @@ class ScriptRun:
         self.unusable: dict[str | None, str] = {}
         # Why a registered name is unusable: instantiating a module that imports from it is skipped.
         self.registered_unusable: dict[str, str] = {}
-        self.definitions: dict[str, tuple[Any, Any]] = {}
-        self.definition_unusable: dict[str, str] = {}
+        # Module definitions by name; None is the most recent one (what `(module instance)` means).
+        self.definitions: dict[str | None, tuple[Any, Any]] = {}
+        self.definition_unusable: dict[str | None, str] = {}
+        # Threads run so far: name -> None (ran) or why it was skipped.
+        self.threads: dict[str | None, str | None] = {}
         self.handlers: dict[type, Callable[[Any], None]] = {
             ModuleCmd: self.module, ModuleInstance: self.module_instance, Register: self.register,
             ActionCmd: self.action, AssertReturn: self.assert_return, AssertTrap: self.assert_trap,
             AssertExhaustion: self.assert_exhaustion, AssertException: self.assert_exception,
             AssertMalformed: self.assert_malformed, AssertInvalid: self.assert_invalid,
             AssertUnlinkable: self.assert_unlinkable, AssertUninstantiable: self.assert_uninstantiable,
+            Thread: self.thread, Wait: self.wait, UnsupportedCmd: self.unsupported,
         }
 
     # --- driving ---------------------------------------------------------------------------
@@ -282,13 +288,12 @@ class ScriptRun:
         record(None)
 
     def _record_definition(self, name: str | None, reason: str | None) -> None:
-        if name is None:
-            return
-        if reason is None:
-            self.definition_unusable.pop(name, None)
-        else:
-            self.definition_unusable[name] = reason
-            self.definitions.pop(name, None)
+        for key in {name, None}:           # the definition is also the most recent one
+            if reason is None:
+                self.definition_unusable.pop(key, None)
+            else:
+                self.definition_unusable[key] = reason
+                self.definitions.pop(key, None)
 
     # --- commands --------------------------------------------------------------------------
     def module(self, command: ModuleCmd) -> None:
@@ -297,8 +302,7 @@ class ScriptRun:
             def define() -> None:
                 module = self.load_valid(source)
                 compiled = self.adapter.compile(source, module)
-                if source.name:
-                    self.definitions[source.name] = (compiled, module)
+                self.definitions[source.name] = self.definitions[None] = (compiled, module)
             return self._recording(define, lambda reason: self._record_definition(source.name, reason))
 
         def make() -> None:
@@ -312,10 +316,40 @@ class ScriptRun:
             if command.definition in self.definition_unusable:
                 raise SkipCommand(self.definition_unusable[command.definition])
             if command.definition not in self.definitions:
-                raise CommandFailed(f"unknown module definition {command.definition}")
+                raise CommandFailed(f"unknown module definition {command.definition}"
+                                    if command.definition else "no module definition before it")
             compiled, module = self.definitions[command.definition]
             self._instantiate(compiled, module, command.instance)
         self._recording(make, lambda reason: self._mark(command.instance, reason))
+
+    def thread(self, command: Thread) -> None:
+        """Run the thread's commands now, one after the other (each counted on its own).
+
+        Heron has neither shared memory nor atomics (a module needing them is Unsupported), so
+        no thread can block on or spin for another: running each thread to its end, in script
+        order, is one of the schedules the script allows. A thread that waits for one that has
+        not run yet cannot be run so: it is skipped as unsupported: threads. Names the thread
+        gives (modules, registrations) are its own: the script's are put back afterwards."""
+        if any(isinstance(c, Wait) and c.thread not in self.threads for c in command.commands):
+            self.threads[command.name] = "unsupported: threads"
+            raise SkipCommand("unsupported: threads")
+        saved = (self.adapter.names(), dict(self.unusable), dict(self.registered_unusable))
+        try:
+            for inner in command.commands:
+                self.run_one(inner)
+        finally:
+            self.adapter.restore_names(saved[0])
+            self.unusable, self.registered_unusable = saved[1], saved[2]
+        self.threads[command.name] = None
+
+    def wait(self, command: Wait) -> None:
+        if command.thread not in self.threads:
+            raise CommandFailed(f"unknown thread {command.thread}")
+        if self.threads[command.thread] is not None:
+            raise SkipCommand(self.threads[command.thread])
+
+    def unsupported(self, command: UnsupportedCmd) -> None:
+        raise Unsupported(command.feature, f"command {command.kind}")
 
     def register(self, command: Register) -> None:
         try:

@@ -404,7 +404,7 @@ class FrameLayout:
                 f"{self.convention} convention"
         lines = [title,
                  f"  frame size {self.frame_size()} bytes, FP-to-SP {self.fp_to_sp()}, "
-                 f"caller SP = FP+{self.caller_sp(0)}",
+                 f"returns with SP = FP+{self.caller_sp(0)}",
                  f"  {'area':<36}{'FP+off':>8}{'SP+off':>8}{'size':>6}"]
         fp_to_sp = self.fp_to_sp()
         for name, off, size in self.areas():

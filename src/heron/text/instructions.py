@@ -7,19 +7,18 @@ in binary order, shaped as heron.binary.opcodes documents.
 """
 from __future__ import annotations
 
-import re
 
 from ..ast import Catch, Instr, MemArg
-from ..binary.opcodes import BY_NAME
+from ..binary.opcodes import BY_NAME, NATURAL_SIZE, UNIMPLEMENTED_NAMES
 from ..errors import Unsupported
+from ..features import UNIMPLEMENTED
 from ..types import FuncType
 from .cursor import ATOM, ID, LP, RP
 from .numbers import NumberError, parse_float, parse_int, parse_uint
+from .simd import lane_index, shuffle_lanes, v128_const
 
-_SIMD_PREFIXES = ("v128.", "i8x16.", "i16x8.", "i32x4.", "i64x2.", "f32x4.", "f64x2.")
 _GC_OPS = ("struct.", "array.", "ref.i31", "i31.", "ref.test", "ref.cast", "br_on_cast",
            "any.convert_extern", "extern.convert_any", "ref.eq")
-_ACCESS_RE = re.compile(r"(i32|i64|f32|f64)\.(load|store)(8|16|32)?")
 _BLOCK_OPS = ("block", "loop", "if", "try", "try_table")
 END = "end"
 # Words that only continue or close a block: never an instruction of their own when folded.
@@ -285,18 +284,18 @@ class InstructionParser:
     def plain(self, op: str, fc: FuncCtx, pos: int) -> Instr:
         c = self.c
         info = BY_NAME.get(op)
+        if info is None and op in UNIMPLEMENTED_NAMES:
+            raise Unsupported(UNIMPLEMENTED_NAMES[op], op)
         if info is None:
             if "/" in op or ":" in op:
                 raise c.error(f"unknown operator {op}", pos)
-            if op.startswith(_SIMD_PREFIXES):
-                raise Unsupported("simd", op)
             if op.startswith(_GC_OPS):
                 raise Unsupported("gc", op)
             if ".atomic" in op or op.startswith("memory.atomic") or op == "atomic.fence":
                 raise Unsupported("threads", op)
             raise c.error(f"unknown operator {op}", pos)
-        if info.feature == "gc":
-            raise Unsupported("gc", op)
+        if info.feature in UNIMPLEMENTED:
+            raise Unsupported(info.feature, op)
         kind = info.imm
         if kind == "none":
             if op == "select" and c.peek_lp_kw("result"):
@@ -344,6 +343,21 @@ class InstructionParser:
             return Instr(op, self.index("tag"))
         if kind == "memarg":
             return Instr(op, self.memarg(op))
+        if kind == "memarg_lane":
+            # v128.load8_lane memidx? memarg lane: a leading index is the memory only when
+            # something else (the memarg or the lane) follows it
+            mem = 0
+            if c.kind() is ID or (c.peek_uint() and c.kind(1) is ATOM and (
+                    _is_uint_token(c.value(1)) or c.value(1).startswith(("offset=", "align=")))):
+                mem = self.index("memory")
+            memarg = self.memarg(op, mem)
+            return Instr(op, (memarg, lane_index(c)))
+        if kind == "lane":
+            return Instr(op, lane_index(c))
+        if kind == "v128":
+            return Instr(op, v128_const(c))
+        if kind == "shuffle":
+            return Instr(op, shuffle_lanes(c))
         if kind in ("i32", "i64", "f32", "f64"):
             return Instr(op, self.literal(kind))
         if kind == "heap":
@@ -390,11 +404,12 @@ class InstructionParser:
         c.i += 1
         return v
 
-    def memarg(self, op: str) -> MemArg:
+    def memarg(self, op: str, mem: int | None = None) -> MemArg:
+        """`memidx? offset=? align=?`; `mem` given: the memory index was read already."""
         c = self.c
-        mem = self.opt_index("memory")
-        m = _ACCESS_RE.match(op)
-        natural = (int(m.group(3)) if m.group(3) else int(m.group(1)[1:])) // 8
+        if mem is None:
+            mem = self.opt_index("memory")
+        natural = NATURAL_SIZE[op]
         offset = 0
         align = natural
         if c.kind() is ATOM and c.value().startswith("offset="):

@@ -20,6 +20,22 @@ from .lexer import Source
 SPACES = ("type", "func", "table", "memory", "global", "tag", "elem", "data")
 SPACE_WORD = {"type": "type", "func": "function", "table": "table", "memory": "memory",
               "global": "global", "tag": "tag", "elem": "elem segment", "data": "data segment"}
+# Words of proposals Heron does not implement, where a type or heap type may stand: meeting one is
+# Unsupported(proposal) (as the decoder reports their binary forms), not a syntax error.
+UNIMPLEMENTED_WORDS = {"cont": "stack-switching", "nocont": "stack-switching",
+                       "contref": "stack-switching", "nullcontref": "stack-switching",
+                       "descriptor": "custom-descriptors", "describes": "custom-descriptors",
+                       "exact": "custom-descriptors", "shared": "shared-everything-threads"}
+
+
+def _reject_unimplemented(c) -> None:
+    """Raise Unsupported if the next word (or `(word`) belongs to an unimplemented proposal."""
+    k = 1 if c.kind() is LP else 0
+    if c.kind(k) is ATOM and c.value(k) in UNIMPLEMENTED_WORDS:
+        word = c.value(k)
+        raise Unsupported(UNIMPLEMENTED_WORDS[word], f"`{word}`")
+
+
 _REF_SHORTHANDS = {"funcref": "func", "externref": "extern", "exnref": "exn",
                    "nullfuncref": "nofunc", "nullexternref": "noextern", "nullexnref": "noexn",
                    "anyref": "any", "eqref": "eq", "i31ref": "i31", "structref": "struct",
@@ -207,6 +223,7 @@ class ModuleParser(InstructionParser):
 
     def heap_type(self):
         c = self.c
+        _reject_unimplemented(c)
         if c.kind() is ATOM and c.value() in ABSTRACT_HEAPS:
             return c.keyword()
         if c.kind() is ATOM and c.value() in GC_HEAPS:
@@ -230,8 +247,9 @@ class ModuleParser(InstructionParser):
                 c.i += 1
                 return v
             if v == "v128":
-                raise Unsupported("simd", "v128 value type")
-            if v in _REF_SHORTHANDS:
+                c.i += 1
+                return v
+            if v in _REF_SHORTHANDS or v in UNIMPLEMENTED_WORDS:
                 return self.reftype()
         if c.peek_lp_kw("ref"):
             return self.reftype()
@@ -239,6 +257,7 @@ class ModuleParser(InstructionParser):
 
     def reftype(self) -> RefType:
         c = self.c
+        _reject_unimplemented(c)
         if c.kind() is ATOM and c.value() in _REF_SHORTHANDS:
             heap = _REF_SHORTHANDS[c.keyword()]
             if heap in GC_HEAPS:
@@ -293,6 +312,7 @@ class ModuleParser(InstructionParser):
     def type_use(self, names: list | None = None, allow_names: bool = True) -> int:
         """`(type x)? (param ...)* (result ...)*` -> a type index."""
         c = self.c
+        _reject_unimplemented(c)              # (exact (type x)) of custom descriptors
         explicit = None
         if c.peek_lp_kw("type"):
             c.i += 2
@@ -336,6 +356,7 @@ class ModuleParser(InstructionParser):
         c = self.c
         c.i += 2
         name = c.opt_id()
+        _reject_unimplemented(c)
         c.lp()
         kind = c.keyword()
         sub = kind == "sub"
@@ -344,6 +365,7 @@ class ModuleParser(InstructionParser):
                 raise Unsupported("gc", "non-final sub types")
             if c.kind() is ID or c.peek_uint():
                 raise Unsupported("gc", "sub types with supertypes")
+            _reject_unimplemented(c)
             c.lp()
             kind = c.keyword()
         if kind in ("sub", "struct", "array"):

@@ -140,3 +140,23 @@ def _scaled_to_bits(mant: int, base: int, exp: int, ndigits: int, fmt: str, bina
     if exp >= 0:
         return rational_to_bits(mant * base ** exp, 1, fmt)
     return rational_to_bits(mant, base ** -exp, fmt)
+
+
+# v128 lane shapes: name -> (lane type, lane count, lane bits).
+V128_SHAPES = {"i8x16": ("i8", 16, 8), "i16x8": ("i16", 8, 16), "i32x4": ("i32", 4, 32),
+               "i64x2": ("i64", 2, 64), "f32x4": ("f32", 4, 32), "f64x2": ("f64", 2, 64)}
+
+
+def parse_lane(text: str, lane: str) -> int | None:
+    """One lane literal of a v128.const as its bit pattern; None if not a literal of that kind."""
+    if lane[0] == "i":
+        return parse_int(text, int(lane[1:]))
+    return parse_float(text, lane)
+
+
+def v128_from_lanes(lanes, bits: int) -> int:
+    """The 128-bit value whose lane k (lane 0 in the low bits) is lanes[k]."""
+    value = 0
+    for k, lane in enumerate(lanes):
+        value |= lane << (k * bits)
+    return value

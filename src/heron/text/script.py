@@ -6,16 +6,14 @@ from ..errors import ParseError
 from ..script.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                                AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                                AssertUnlinkable, Command, Either, Get, Invoke, ModuleCmd,
-                               ModuleInstance, ModuleSource, NanPattern, RefValue, Register, Value)
+                               ModuleInstance, ModuleSource, NanPattern, RefValue, Register,
+                               Thread, UnsupportedCmd, Value, Wait)
 from .cursor import ATOM, ID, LP, STR, Cursor
 from .lexer import Source
-from .numbers import NumberError, parse_float, parse_int
+from .numbers import (V128_SHAPES, NumberError, parse_float, parse_int, parse_lane,
+                      v128_from_lanes)
 
 _NUM_BITS = {"i32": 32, "i64": 64, "f32": 32, "f64": 64}
-# v128 lane shapes: (lane type, lane count)
-_SHAPES = {"i8x16": ("i8", 16), "i16x8": ("i16", 8), "i32x4": ("i32", 4), "i64x2": ("i64", 2),
-           "f32x4": ("f32", 4), "f64x2": ("f64", 2)}
-_LANE_BITS = {"i8": 8, "i16": 16, "i32": 32, "i64": 64, "f32": 32, "f64": 64}
 
 
 def parse_script(text: str, filename: str | None = None) -> list[Command]:
@@ -60,6 +58,9 @@ class ScriptParser:
             return ModuleCmd(line, self.module())
         if head in ("invoke", "get"):
             return ActionCmd(line, self.action())
+        if head in UNSUPPORTED_COMMANDS:
+            c.skip_to_close(c.i)
+            return UnsupportedCmd(line, head, UNSUPPORTED_COMMANDS[head])
         handler = _COMMANDS.get(head)
         if handler is None:
             raise c.error(f"unknown command `{head}`")
@@ -178,10 +179,9 @@ class ScriptParser:
         c = self.c
         pos = c.pos()
         shape = c.keyword()
-        if shape not in _SHAPES:
+        if shape not in V128_SHAPES:
             raise c.error("malformed lane shape", pos)
-        lane, count = _SHAPES[shape]
-        bits = _LANE_BITS[lane]
+        lane, count, bits = V128_SHAPES[shape]
         lanes: list = []
         for _ in range(count):
             tpos = c.pos()
@@ -190,17 +190,14 @@ class ScriptParser:
                 lanes.append(NanPattern(lane, word[4:]))
                 continue
             try:
-                v = parse_int(word, bits) if lane[0] == "i" else parse_float(word, lane)
+                v = parse_lane(word, lane)
             except NumberError as e:
                 raise c.error(str(e), tpos) from None
             if v is None:
                 raise c.error(f"malformed {lane} lane `{word}`", tpos)
             lanes.append(v)
         if all(isinstance(x, int) for x in lanes):
-            total = 0
-            for k, x in enumerate(lanes):
-                total |= x << (k * bits)
-            return Value("v128", total)
+            return Value("v128", v128_from_lanes(lanes, bits))
         return Value("v128", (shape, tuple(lanes)))
 
     # -- commands ----------------------------------------------------------------
@@ -236,6 +233,22 @@ class ScriptParser:
     def _assert_exception(self, line: int) -> AssertException:
         return AssertException(line, self.action())
 
+    def _thread(self, line: int) -> Thread:
+        c = self.c
+        thread = Thread(line, c.opt_id())
+        while c.take_lp_kw("shared"):
+            c.lp()
+            c.keyword("module")
+            thread.shared.append(c.opt_id())
+            c.rp()
+            c.rp()
+        while not c.peek_rp():
+            thread.commands.append(self.command())
+        return thread
+
+    def _wait(self, line: int) -> Wait:
+        return Wait(line, self.c.opt_id())
+
     def _module_assert(cls):
         def handler(self, line: int):
             if not self.c.peek_lp_kw("module"):
@@ -260,6 +273,11 @@ _COMMANDS = {
     "assert_invalid": ScriptParser._assert_invalid,
     "assert_unlinkable": ScriptParser._assert_unlinkable,
     "assert_uninstantiable": ScriptParser._assert_uninstantiable,
+    "thread": ScriptParser._thread,
+    "wait": ScriptParser._wait,
 }
+
+# Commands of proposals Heron does not implement: parsed over, then skipped as unsupported.
+UNSUPPORTED_COMMANDS = {"assert_suspension": "stack-switching"}
 
 __all__ = ["parse_script"]

@@ -12,7 +12,7 @@ from ..errors import Unsupported
 from ..features import Features
 from ..types import (ABSTRACT_HEAPS, GC_HEAPS, I32, I64, FuncType, GlobalType, MemType, RefType,
                      TableType, TagType, ValType)
-from .canonical import group_spans, in_group_ref
+from ..types import group_spans, in_group_ref
 
 # Internal heap type of a reference popped from a polymorphic (unreachable) stack.
 BOT = "bot"
@@ -105,6 +105,8 @@ class Context:
                 raise Invalid("non-nullable references require feature 'function-references'")
         elif t not in VALUE_TYPES:
             raise Invalid(f"unknown value type {t!r}")
+        elif t == "v128" and "simd" not in self.features:
+            raise Invalid("SIMD support is not enabled (feature 'simd')")
 
     def func_type(self, type_idx) -> FuncType:
         if not isinstance(type_idx, int) or not 0 <= type_idx < len(self.types):

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from .. import ast
 from ..errors import Unsupported, ValidationError
 from ..features import Features
-from ..types import I32, I64, FuncType, GlobalType, Limits, MemType, RefType, TableType, TagType
-from .body import BlockInfo, BodyChecker, disallowed_ops
+from ..gcpause import paused_gc
+from ..limits import exceeds
+from ..types import I32, I64, NUM_TYPES, GlobalType, Limits, MemType, RefType, TableType, TagType
+from .body import BadInstr, BodyChecker, encode_body
 from .context import Context, Invalid
+from .rules import tables_for
 
 MAX_PAGES_32 = 1 << 16
 MAX_PAGES_64 = 1 << 48
@@ -17,21 +20,9 @@ MAX_TABLE_64 = (1 << 64) - 1
 
 
 @dataclass
-class FuncInfo:
-    """What validation learned about one defined function."""
-    index: int                          # in the function index space (imports first)
-    type: FuncType
-    locals: list                        # parameter types, then declared locals
-    max_stack: int                      # highest operand-stack height reached
-    blocks: dict[int, BlockInfo]        # body index of block/loop/if/try/try_table -> info
-    callees: frozenset[int] = frozenset()   # functions called directly (call, return_call)
-    throws: bool = False                # has throw / throw_ref / rethrow
-    indirect_calls: bool = False        # has call_indirect / call_ref (or their return_ forms)
-
-
-@dataclass
 class ModuleInfo:
-    funcs: list[FuncInfo] = field(default_factory=list)     # defined functions, in order
+    """What validation learned about a module (the facts are also on each ast.Func)."""
+    funcs: list[ast.FuncFacts] = field(default_factory=list)   # defined functions, in order
     refs: frozenset[int] = frozenset()                      # C.refs: declared function references
     type_ids: list[int] = field(default_factory=list)       # canonical id per type index
 
@@ -45,7 +36,8 @@ class _Validator:
     def __init__(self, module: ast.Module, features: Features):
         self.m = module
         self.features = features
-        self.disallowed = disallowed_ops(features)
+        self.tables = tables_for(features)
+        self.const_tables = tables_for(features, const=True)
         self.ctx: Context | None = None
 
     # ---- errors ------------------------------------------------------------------------------
@@ -108,18 +100,72 @@ class _Validator:
     def check_const(self, expr, valtype, where: str, visible_globals: int | None = None) -> None:
         ctx = self.ctx
         visible = len(ctx.globals) if visible_globals is None else visible_globals
-        checker = BodyChecker(ctx, (), [], (valtype,), self.disallowed, const_globals=visible)
         if not expr:
             self.fail("type mismatch: empty constant expression", where)
+        checker = BodyChecker(ctx, self.const_tables, (), [], (valtype,), const_globals=visible)
         try:
-            checker.check(expr)
+            data = encode_body(expr)
+            checker.run(data, 0, len(data) - 1)
+        except BadInstr as e:
+            self.fail(e.message, where, offset=getattr(expr[e.index], "offset", None))
         except Invalid as e:
-            ins = expr[checker.index] if checker.index < len(expr) else None
+            k = checker.error_index
+            ins = expr[k] if k < len(expr) else None
             self.fail(e.message, where, offset=getattr(ins, "offset", None))
+
+    def check_func_ref_item(self, expr, etype, where: str) -> bool:
+        """The common element item `ref.func i; end` without a checker; False if not that form."""
+        if len(expr) != 2 or expr[0].op != "ref.func" or expr[1].op != "end":
+            return False
+        idx = expr[0].imm
+        if not isinstance(idx, int):
+            return False
+        ctx = self.ctx
+        try:
+            ctx.func(idx)
+        except Invalid as e:
+            self.fail(e.message, where, offset=expr[0].offset)
+        actual = RefType(False, ctx.funcs[idx])
+        if not ctx.val_sub(actual, etype):
+            self.fail(f"type mismatch: instruction requires {etype} but stack has {actual}",
+                      where, offset=expr[1].offset)
+        return True
+
+    # ---- implementation limits (heron.limits) ------------------------------------------------
+    def check_counts(self) -> None:
+        """The counts the decoder checks as it reads, for modules that were not decoded."""
+        m = self.m
+        counts = {"func": 0, "table": 0, "memory": 0, "global": 0, "tag": 0}
+        for imp in m.imports:
+            if imp.kind in counts:
+                counts[imp.kind] += 1
+        checks = [("types", len(m.types), "type section"), ("imports", len(m.imports), "imports"),
+                  ("functions", counts["func"] + len(m.funcs), "functions"),
+                  ("tables", counts["table"] + len(m.tables), "tables"),
+                  ("memories", counts["memory"] + len(m.mems), "memories"),
+                  ("globals", counts["global"] + len(m.globals), "globals"),
+                  ("tags", counts["tag"] + len(m.tags), "tags"),
+                  ("exports", len(m.exports), "exports"),
+                  ("element segments", len(m.elems), "element section"),
+                  ("data segments", len(m.datas), "data section")]
+        for name, count, where in checks:
+            message = exceeds(name, count)
+            if message is not None:
+                self.fail(message, where)
+        for n, ft in enumerate(m.types):
+            for name, items in (("params", ft.params), ("results", ft.results)):
+                message = exceeds(name, len(items))
+                if message is not None:
+                    self.fail(message, f"type {n}")
+        for n, e in enumerate(m.elems):
+            message = exceeds("table entries", len(e.init))
+            if message is not None:
+                self.fail(message, f"elem segment {n}")
 
     # ---- the module --------------------------------------------------------------------------
     def run(self) -> ModuleInfo:
         m = self.m
+        self.check_counts()
         # Context() checks and canonicalizes the type section.
         ctx = self.ctx = self.guard("type section", Context, list(m.types), self.features,
                                    list(getattr(m, "rec_groups", ())))
@@ -227,7 +273,8 @@ class _Validator:
             self.fail(f"element segment type {e.type} is not a reference type", where)
         self.guard(where, ctx.check_valtype, e.type)
         for k, expr in enumerate(e.init):
-            self.check_const(expr, e.type, f"{where} item {k}")
+            if not self.check_func_ref_item(expr, e.type, f"{where} item {k}"):
+                self.check_const(expr, e.type, f"{where} item {k}")
         if e.mode == "active":
             table = self.guard(where, ctx.table, e.table)
             if not ctx.val_sub(e.type, table.elem):
@@ -249,32 +296,54 @@ class _Validator:
         elif d.mode != "passive":
             self.fail(f"unknown data segment mode {d.mode!r}", where)
 
-    def check_func(self, idx: int, f: ast.Func) -> FuncInfo:
+    def check_func(self, idx: int, f: ast.Func) -> ast.FuncFacts:
+        """Type-check one body from its bytes (a list body is encoded first); set `f.facts`."""
         ctx = self.ctx
         ft = ctx.types[f.type_idx]
-        label = _func_label(self.m, idx)
-        for k, t in enumerate(f.locals):
+        nlocals = len(ft.params) + len(f.locals)
+        message = exceeds("locals", nlocals)
+        if message is not None:
+            self._func_error(Invalid(message), idx, f.offset, 0)
+        track_inits = False
+        for t in set(f.locals):
+            if t in NUM_TYPES:
+                continue
             try:
                 ctx.check_valtype(t)
             except Invalid as e:
-                raise ValidationError(f"{e.message} (local {len(ft.params) + k})", func=label,
-                                      offset=f.offset) from None
-        checker = BodyChecker(ctx, ft.params, f.locals, ft.results, self.disallowed)
+                k = f.locals.index(t)
+                self._func_error(Invalid(f"{e.message} (local {len(ft.params) + k})"), idx,
+                                 f.offset, 0)
+            track_inits = track_inits or (isinstance(t, RefType) and not t.nullable)
+        checker = BodyChecker(ctx, self.tables, ft.params, f.locals, ft.results, self_idx=idx,
+                              track_inits=track_inits)
+        code = f.code
+        if code is not None:
+            try:
+                f.facts = checker.run(code.data, code.start, code.end)
+                return f.facts
+            except Invalid as e:
+                error = e
         body = f.body
+        if code is not None:           # the error's offset: from the decoded body
+            k = checker.error_index
+            self._func_error(error, idx, body[k].offset if k < len(body) else None, k)
         try:
-            if not body:
-                raise Invalid("empty function body: missing 'end'")
-            max_stack = checker.check(body)
+            data = encode_body(body)
+            f.facts = checker.run(data, 0, len(data) - 1)
+        except BadInstr as e:
+            self._func_error(e, idx, getattr(body[e.index], "offset", None), e.index)
         except Invalid as e:
-            ins = body[checker.index] if checker.index < len(body) else None
-            err = ValidationError(e.message, func=label, offset=getattr(ins, "offset", None))
-            err.func_index = idx
-            err.instr_index = checker.index
-            raise err from None
-        except Unsupported:
-            raise
-        return FuncInfo(idx, ft, checker.locals, max_stack, checker.blocks,
-                        frozenset(checker.callees), checker.throws, checker.indirect_calls)
+            k = checker.error_index
+            self._func_error(e, idx, getattr(body[k], "offset", None) if k < len(body) else None,
+                             k)
+        return f.facts
+
+    def _func_error(self, e: Invalid, idx: int, offset: int | None, instr_index: int):
+        err = ValidationError(e.message, func=_func_label(self.m, idx), offset=offset)
+        err.func_index = idx
+        err.instr_index = instr_index
+        raise err from None
 
     def check_exports(self) -> None:
         ctx = self.ctx
@@ -298,4 +367,5 @@ def validate(module: ast.Module, features: Features | None = None) -> ModuleInfo
     Raises ValidationError (message like the spec interpreter's, with the function and
     instruction offset) or Unsupported (the module needs GC, SIMD or threads).
     """
-    return _Validator(module, features if features is not None else Features()).run()
+    with paused_gc():
+        return _Validator(module, features if features is not None else Features()).run()
