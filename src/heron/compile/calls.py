@@ -118,8 +118,10 @@ class CallLowering:
         fc = self.fc
         # a call that writes nothing before its expression (an elided callee's) may take folded
         # call results as arguments and fold into what consumes its result
+        # (with fuel, a call is a save before it and the store after it: never folded)
+        fold = len(cabi.results) == 1 and not fc.baseline and not fc.meter.fuel
         quiet = (not record and not pre and twin is None and not may_tail and not handlers.SHADOW_FRAMES
-                 and len(cabi.results) == 1 and not fc.baseline
+                 and fold
                  and (self.checked or not fc.lazy_checks or fc.unchecked))
         # evaluate arguments before any stack write (baseline operands live in slots)
         regs, stack_args = self.split_args(cabi, inline_effects=quiet)
@@ -165,7 +167,7 @@ class CallLowering:
             self.out.w(f"_r = {call}")
             self.out.w("while _r.__class__ is TC: _r = _r.f()")
             call = "_r"
-        elif len(cabi.results) == 1 and not fc.baseline:
+        elif fold:
             # the result folds into its consumer (compile/operands.py: effect items)
             self.ops.push(Item(effect_text(call, self.out.instr), self.arg_deps, 1, effect=True,
                                instr=self.out.instr))
