@@ -57,7 +57,7 @@ CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
         (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))
           (then (local.get $n))
           (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
-                         (call $fib (i32.sub (local.get $n) (i32.const 2))))))))''', [("fib", (7,))]),
+                         (call $fib (i32.sub (local.get $n) (i32.const 2))))))))''', [("fib", (6,))]),
     ("call_indirect", '''(module (type $t (func (param i32) (result i32)))
         (table 2 funcref) (elem (i32.const 0) $dbl $inc)
         (func $dbl (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))
@@ -142,8 +142,8 @@ CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
           (drop (memory.grow (i32.const 2)))))''', [("f", ())]),
     ("bulk-large", '''(module (memory 1)
         (func (export "f") (param i32)
-          (memory.fill (i32.const 0) (i32.const 7) (i32.const 300))
-          (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))''', [("f", (20,)), ("f", (200,))]),
+          (memory.fill (i32.const 0) (i32.const 7) (i32.const 129))
+          (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))''', [("f", (20,)), ("f", (0,)), ("f", (40,))]),
     ("grow-fails", '''(module (memory 1 2) (table 1 3 funcref)
         (func (export "f") (param i32) (result i32)
           (i32.add (memory.grow (local.get 0)) (table.grow (ref.null func) (local.get 0)))))''',
@@ -176,6 +176,12 @@ CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
             (local.set 1 (call $inc (local.get 1)))
             (br $l)))
           (local.get 1)))''', [("f", (5,))]),
+    ("join-then-loop", '''(module (func $g)
+        (func (export "f") (param i32) (result i32)
+          (if (local.get 0) (then (call $g)) (else (call $g) (i32.const 1) (drop)))
+          (block $d (loop $l (br_if $d (i32.eqz (local.get 0)))
+                             (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br $l)))
+          (local.get 0)))''', [("f", (3,)), ("f", (0,))]),
     ("block-params", '''(module (func (export "f") (param i32) (result i32)
         (i32.const 2) (local.get 0)
         (block (param i32 i32) (result i32) (i32.add))
