@@ -58,6 +58,43 @@ CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
           (then (local.get $n))
           (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
                          (call $fib (i32.sub (local.get $n) (i32.const 2))))))))''', [("fib", (6,))]),
+    ("summary-wide", '''(module
+        (func $f (param $d i32) (param $a i32) (param $b i64) (param $c f64) (result i32)
+          (if (i32.eqz (local.get $d)) (then (return (i32.add (local.get $a) (i32.wrap_i64 (local.get $b))))))
+          (i32.add (call $f (i32.sub (local.get $d) (i32.const 1)) (i32.add (local.get $a) (i32.const 1))
+                            (i64.mul (local.get $b) (i64.const 3)) (f64.add (local.get $c) (f64.const 0.5)))
+                   (i32.const 1)))
+        (func (export "run") (param i32 i32) (result i32) (local i32)
+          (block $done (loop $l
+            (br_if $done (i32.eqz (local.get 1)))
+            (local.set 2 (i32.add (local.get 2) (call $f (local.get 0) (local.get 1) (i64.const 2) (f64.const 1))))
+            (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+            (br $l)))
+          (local.get 2)))''', [("run", (6, 4)), ("run", (0, 2))]),
+    ("summary-tree", '''(module
+        (func $t (export "t") (param $n i64) (result i64) (local $x i64)
+          (local.set $x (i64.const 0))
+          (block $b (br_table $b 0 0 (i32.wrap_i64 (local.get $n))))
+          (if (i64.lt_u (local.get $n) (i64.const 3)) (then (return (select (local.get $n) (i64.const 7) (i32.const 1)))))
+          (local.set $x (call $t (i64.sub (local.get $n) (i64.const 1))))
+          (i64.add (local.get $x) (i64.add (call $t (i64.sub (local.get $n) (i64.const 2)))
+                                           (call $t (i64.sub (local.get $n) (i64.const 3)))))))''',
+     [("t", (5,)), ("t", (2,)), ("t", (6,))]),
+    ("summary-tree3", '''(module
+        (func $t (export "t") (param $n i64) (result i64)
+          (block $b (br_table $b 0 0 (i32.wrap_i64 (local.get $n))))
+          (if (result i64) (i64.lt_s (local.get $n) (i64.const 3))
+            (then (select (local.get $n) (i64.const 7) (i64.eqz (local.get $n))))
+            (else (i64.add (call $t (i64.sub (local.get $n) (i64.const 1)))
+                           (i64.add (call $t (i64.sub (local.get $n) (i64.const 2)))
+                                    (call $t (i64.sub (local.get $n) (i64.const 3)))))))))''',
+     [("t", (5,)), ("t", (2,)), ("t", (6,))]),
+    ("summary-ineligible", '''(module
+        (func $f (param $d i32) (param $k i32) (result i32)
+          (if (result i32) (i32.le_u (local.get $d) (local.get $k)) (then (local.get $d))
+            (else (i32.add (call $f (i32.sub (local.get $d) (i32.const 1)) (local.get $k)) (i32.const 2)))))
+        (func (export "f") (param i32 i32) (result i32) (call $f (local.get 0) (local.get 1))))''',
+     [("f", (9, 3)), ("f", (4, 4))]),
     ("call_indirect", '''(module (type $t (func (param i32) (result i32)))
         (table 2 funcref) (elem (i32.const 0) $dbl $inc)
         (func $dbl (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from .. import ast
 from ..errors import TrapCode
 from ..target import CallAssignment, FrameLayout, assign
-from ..types import I32, I64, FuncType
+from ..types import F32, F64, I32, I64, FuncType
 from ..target.codemap import PC_STRIDE, RA_DELTA
 from . import handlers
 from .operands import Item, effect_text
@@ -58,6 +58,7 @@ class CallLowering:
         self.self_call_decs: list[set[int]] = []     # per self-call: parameters passed as `p - c`
         self.bounded_param: int | None = None
         self.twin = None                             # the unchecked twin FunctionCompiler, if any
+        self.summary = None                          # its fuel summary's FunctionCompiler (fuelsum.py)
 
     # ------------------------------------------------------------------ parameters
     def python_params(self) -> list[int]:
@@ -216,6 +217,12 @@ class CallLowering:
             return
         name, elided = self.callee_name(j)
         fc = self.fc
+        if fc.metering == "summary" and j == fc.func_idx:
+            regs, stack_args = self.split_args(ctx.abi(ft), all_in_regs=True)
+            fc.meter.summary_call(f"f{j}_s", regs)
+            for t in ft.results:                  # the results: never looked at (fuelsum.py)
+                self.ops.push(Item("0.0" if t in (F32, F64) else "0"))
+            return
         direct = elided or not fc.baseline
         if j == fc.func_idx and direct:
             n = len(ft.params)
@@ -224,7 +231,7 @@ class CallLowering:
             if fc.unchecked:
                 name = f"f{j}_u"
         twin = None
-        if direct and j != fc.func_idx and j in ctx.bounded:
+        if direct and j != fc.func_idx and j in ctx.bounded and j not in ctx.summarized:
             # call the twin directly when the callee's whole recursion fits (the test its
             # checked entry would make), saving the checked entry's frame
             param, self_call_fp_below_fp, lowest_fp = ctx.bounded[j]

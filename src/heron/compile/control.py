@@ -452,7 +452,9 @@ class ControlLowering:
         """`return` with the function's results (the top of the stack, or `exprs`)."""
         if exprs is None:
             exprs = [i.expr for i in self.ops.top(len(self.fc.ftype.results))]
-        self.fc.meter.exit()
+        fuel = self.fc.meter.exit()
+        if fuel is not None:
+            exprs = [fuel]            # a fuel summary returns the fuel it counted
         if not exprs:
             self.out.w("return")
         elif len(exprs) == 1:

@@ -31,6 +31,7 @@ from ..target.codemap import PC_STRIDE, CodeMap
 from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
+from .fuelsum import summary_param
 from .handlers import count_landing_pads
 from .metering import NO_INSTRUMENTATION, Instrumentation
 
@@ -94,6 +95,9 @@ class ModuleContext:
         # depth-bounded functions (those with an unchecked twin): index -> (bounded parameter,
         # FP distance of one self-call, lowest FP whose SP is in bounds), from their FrameLayout
         self.bounded: dict[int, tuple[int, int, int]] = {}
+        # functions whose fuel is charged by a summary (compile/fuelsum.py): callers enter them
+        # through f<i>_e, never their (uninstrumented) twin
+        self.summarized: set[int] = set()
         self.constants: list = []
         self._const_index: dict = {}
 
@@ -240,9 +244,15 @@ def _compile_function(ctx: ModuleContext, idx: int, f: ast.Func, info: FunctionI
         fc.compile()
     bounded = fc.calls.bounded_recursion_param()
     if bounded is not None:
-        twin = FunctionCompiler(ctx, idx, f, info, unchecked=True)
+        key = summary_param(fc) if ctx.instrumentation.consume_fuel else None
+        twin = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="plain" if key is not None else "")
         twin.compile()
         fc.calls.bounded_param, fc.calls.twin = bounded, twin
+        if key is not None:
+            fc.calls.summary = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="summary",
+                                                summary_key=key)
+            fc.calls.summary.compile()
+            ctx.summarized.add(idx)
     return fc
 
 

@@ -57,8 +57,13 @@ class FunctionCompiler:
     """Compiles one defined function to Python source lines (see the module docstring)."""
 
     def __init__(self, ctx, func_idx: int, func: ast.Func, info: FunctionInfo,
-                 flat: bool = False, unchecked: bool = False):
+                 flat: bool = False, unchecked: bool = False, metering: str = "",
+                 summary_key: int | None = None):
         self.ctx = ctx
+        # "": fuel/epoch code as the engine asks; "plain": a fuel-summarized twin (no fuel code);
+        # "summary": the fuel summary `f<i>_s` keyed on parameter summary_key (compile/fuelsum.py)
+        self.metering = metering
+        self.summary_key = summary_key
         self.module = ctx.module
         self.func_idx = func_idx
         self.func = func

@@ -83,6 +83,8 @@ GROW_OPS = frozenset({"memory.grow", "table.grow"})
 SMALL_BULK = 128
 # what memory.grow / table.grow return on failure: -1 as an unsigned i32 (or more, for i64)
 GROW_FAILED = (1 << 32) - 1
+# entries a fuel summary's memo keeps before it starts over
+MEMO_LIMIT = 1 << 16
 I64_MAX = (1 << 63) - 1
 EPOCH_CHECK = "if EPOCH_DUE: INTERRUPT()"
 
@@ -111,8 +113,11 @@ class Metering:
         opts: Instrumentation = fc.ctx.instrumentation
         self.fc = fc
         self.out = fc.out
-        self.fuel = opts.consume_fuel
-        self.epoch = opts.epoch_interruption
+        # fc.metering: "" (as the options say), "plain" (the fuel-summarized twin: no fuel code)
+        # or "summary" (compile/fuelsum.py: the body counts its own fuel and returns it)
+        self.summing = fc.metering == "summary"
+        self.fuel = opts.consume_fuel and fc.metering != "plain"
+        self.epoch = opts.epoch_interruption and not self.summing
         self.on = self.fuel or self.epoch
         self.cell, self.q, self.checked = True, 0, False
         self.edges: dict[int, list[_Edge]] = {}
@@ -127,6 +132,8 @@ class Metering:
 
     def _check(self) -> None:
         """A check point: charge what is pending and trap (or refuel) at zero."""
+        if self.summing:
+            return
         if not self.cell and self.q == 0:
             if self.checked:
                 return
@@ -137,6 +144,8 @@ class Metering:
 
     def _save(self) -> None:
         """Write the fuel to the store (the path goes on to leave this function)."""
+        if self.summing:
+            return
         if self.cell:
             if self.q:
                 self.out.w(f"FUEL[0] -= {self.q}")
@@ -151,7 +160,15 @@ class Metering:
 
     # ------------------------------------------------------------------ hooks of the compiler
     def prologue(self) -> None:
-        """Function entry: its cost, the fuel check, the epoch check."""
+        """Function entry: its cost, the fuel check, the epoch check. A summary starts from
+        its memo instead: the fuel of a call with this key, if known."""
+        if self.summing:
+            memo, key = self.memo(), f"l{self.fc.summary_key}"
+            self.out.w(f"_v = {memo}.get({key})")
+            self.out.w("if _v is not None: return _v")
+            self.out.w("fu = 0")
+            self.cell, self.q, self.checked = False, 1, True
+            return
         if self.fuel:
             self.cell, self.q, self.checked = True, 1, False
             self._check()
@@ -181,7 +198,8 @@ class Metering:
         loop header's epoch check goes inside the loop."""
         op = ins.op
         if op in CALL_OPS:
-            self.cell, self.q, self.checked = True, 0, False
+            if not self.summing:        # a summary's self-call added the callee's fuel itself
+                self.cell, self.q, self.checked = True, 0, False
         elif self.grow_units is not None:
             self._grown()
         elif op == "loop":
@@ -236,10 +254,26 @@ class Metering:
         self.out.indent -= 1
         self.checked = False
 
-    def exit(self) -> None:
-        """Before a return: the store gets this function's fuel."""
+    def exit(self) -> str | None:
+        """Before a return: the store gets this function's fuel. A summary returns the fuel
+        it counted instead of the function's results (the returned text), and memoizes it."""
+        if self.summing:
+            memo, key = self.memo(), f"l{self.fc.summary_key}"
+            self.out.w(f"if len({memo}) >= {MEMO_LIMIT}: {memo}.clear()")
+            self.out.w(f"{memo}[{key}] = _v = {self.q} - fu")     # consumed: pending - fu
+            return "_v"
         if self.fuel:
             self._save()
+        return None
+
+    def memo(self) -> str:
+        """The name of a summary's memo (one dict per compiled function: F depends on the
+        code alone)."""
+        return self.fc.ctx.constant({}, key=("fuel summary", self.fc.func_idx))
+
+    def summary_call(self, callee: str, args: list[str]) -> None:
+        """A summary's self-call: the callee's fuel, from its own summary."""
+        self.out.w(f"fu -= {callee}({', '.join(args)})")
 
     def landing(self) -> None:
         """A landing pad: Wasmtime reloads the fuel there, from what the unwound frames left."""
