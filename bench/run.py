@@ -24,8 +24,11 @@ from bench.engines import (ENGINE_NAMES, PEERS, Engine, make_engines, short_reas
                            wat_to_wasm)
 from bench.measure import FuelCounter, calibrate, timed  # noqa: E402
 from bench.report import Cell, call_table, exception_table, workload_table  # noqa: E402
+from bench.simd_workloads import SIMD_WORKLOADS  # noqa: E402
 from bench.workloads import (CALL_LADDER, CALL_NAME, CALL_QUICK, EXC_DEPTH, NOP_WAT,  # noqa: E402
                              WORKLOADS, Workload, bench_dir)
+
+WORKLOADS = {**WORKLOADS, **SIMD_WORKLOADS}
 
 TARGETS = ("x86_64-sysv", "x86_64-windows", "aarch64")
 

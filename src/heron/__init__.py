@@ -15,6 +15,7 @@ from __future__ import annotations
 from .errors import (DecodeError, ExitTrap, Frame, HeronError, LinkError, ParseError, ResourceLimitError, Trap,
                      TrapCode, Unsupported, ValidationError, WasmException)
 from .features import Features
+from .version import __version__
 from .api import (Caller, Config, Engine, ExportType, Extern, Func, FuncType, Global, GlobalType, ImportType,
                   Instance, InstancePre, Limits, Linker, Memory, MemoryType, Module, Store, Table, TableType, Tag,
                   TagType, ValType, wat2wasm)
@@ -27,4 +28,3 @@ __all__ = ["DecodeError", "ExitTrap", "HeronError", "LinkError", "ParseError", "
            "Config", "Engine", "Store", "Storelike", "Module", "Instance", "InstanceExports", "InstancePre",
            "Linker", "Func", "FuncType", "ValType", "Val", "Memory", "Table", "Global", "Tag", "MemoryType",
            "TableType", "GlobalType", "TagType", "Limits", "ImportType", "ExportType", "Extern", "wat2wasm"]
-__version__ = "0.1.0"

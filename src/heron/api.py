@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from . import ast
+from .ast import Module as AstModule     # the Module class's `ast` property shadows `ast` in its body
 from . import types as T
 from .binary import decode, encode
-from .compile import compile_module
+from .compile import CompiledModule, CompileOptions
+from .compile.persist import cache_key, deserialize_module, module_hash, serialize_module
 from .errors import DecodeError, HeronError, LinkError, Trap
+from .gcpause import paused_gc
 from .runtime import (Caller, Config, Engine, ExportType, Func, FuncType, Global, GlobalType, ImportType,
                       Instance, Limits, Memory, MemoryType, Store, Table, TableType, Tag, TagType, ValType)
 from .runtime.api_types import ExternType
@@ -87,20 +90,76 @@ def _extern_type(module: ast.Module, kind: str, desc: Any) -> ExternType:
     return TagType(FuncType._wrap(canonical_type(module, desc.type_idx)))
 
 
+class _Bodies:
+    """Function bodies of a module restored from its load results (which keep none): the
+    bytes are decoded again, once, the first time a function missing from the code cache
+    must be compiled (they were validated when the results were cached)."""
+
+    def __init__(self, binary: bytes, features):
+        self.binary = binary
+        self.features = features
+        self.module: ast.Module | None = None
+
+    def full(self) -> ast.Module:
+        if self.module is None:
+            self.module = decode(self.binary, self.features)
+        return self.module
+
+    def __call__(self, k: int) -> ast.Func:
+        return self.full().funcs[k]
+
+
+def _features_key(features) -> str:
+    return ",".join(sorted(features.enabled))
+
+
 class Module:
-    """A validated module, compiled for the engine's target and strategy (functions are
-    compiled on first call). `Module(engine, wasm_bytes_or_wat_text)`; a malformed one
+    """A validated module, loaded for the engine's target and strategy; each function is
+    compiled on its first call (DESIGN.md section 8), from the engine's code cache when it
+    has one (`Config.cache`). `Module(engine, wasm_bytes_or_wat_text)`; a malformed one
     raises heron.DecodeError / ParseError, an invalid one heron.ValidationError."""
 
     def __init__(self, engine: Engine, wasm: bytes | str, *, name: str | None = None,
                  _ast: ast.Module | None = None):
         if not isinstance(engine, Engine):
             raise TypeError(f"expected a heron.Engine, got {type(engine).__name__}")
+        with paused_gc():       # loading builds long-lived objects by the hundred thousand
+            self._load(engine, wasm, name, _ast)
+
+    def _load(self, engine: Engine, wasm: bytes | str, name: str | None, _ast: ast.Module | None) -> None:
         self.engine = engine
-        self.ast = _ast if _ast is not None else load_module(engine, wasm)
-        self.compiled = compile_module(self.ast, engine.target, engine.strategy, engine.codemap,
-                                       engine.stack_limit, engine.stack_low, module_name=name,
-                                       instrumentation=engine.instrumentation)
+        self._bodies: _Bodies | None = None
+        self._binary: bytes | None = None
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low,
+                                         engine.instrumentation)
+        cache = engine.code_cache
+        if isinstance(wasm, memoryview):
+            wasm = bytes(wasm)
+        if (_ast is not None or cache is None or not isinstance(wasm, (bytes, bytearray))
+                or wasm[:4] != b"\0asm"):
+            module = _ast if _ast is not None else load_module(engine, wasm)
+            self.compiled = CompiledModule(module, options, engine.codemap, name)
+            return
+        # binary input with a code cache: the load results too come from it when present
+        self._binary = binary = bytes(wasm)
+        entry = cache.entry(cache_key(module_hash(binary), options.key(), _features_key(engine.features)))
+        restored = entry.load_module()
+        if restored is not None:
+            skeleton, facts, elided = restored
+            self._bodies = _Bodies(binary, engine.features)
+            self.compiled = CompiledModule(skeleton, options, engine.codemap, name, facts=facts, elided=elided,
+                                           func_with_body=self._bodies, store=entry)
+            return
+        module = load_module(engine, binary)
+        self.compiled = CompiledModule(module, options, engine.codemap, name, store=entry)
+        entry.store_module(module, self.compiled.facts, self.compiled.ctx.elided)
+
+    @property
+    def ast(self) -> AstModule:
+        """The validated module (a module restored from the code cache decodes its bodies now)."""
+        if self._bodies is not None:
+            return self._bodies.full()
+        return self.compiled.module
 
     @classmethod
     def from_file(cls, engine: Engine, path: str | Path) -> "Module":
@@ -109,7 +168,7 @@ class Module:
         return cls(engine, p.read_bytes(), name=p.stem)
 
     @classmethod
-    def from_ast(cls, engine: Engine, module: ast.Module) -> "Module":
+    def from_ast(cls, engine: Engine, module: AstModule) -> "Module":
         """Compile an already validated module model."""
         return cls(engine, b"", _ast=module)
 
@@ -120,19 +179,19 @@ class Module:
 
     @property
     def source(self) -> str:
-        """The generated Python source (one function per defined Wasm function)."""
+        """The generated Python source (one function per defined Wasm function; compiles them all)."""
         return self.compiled.source
 
     @property
     def imports(self) -> list[ImportType]:
         """What the module imports, in order (`module`, `name`, `type`)."""
-        return [ImportType(i.module, i.name, i.kind, _extern_type(self.ast, i.kind, i.desc))
-                for i in self.ast.imports]
+        m = self.compiled.module          # without bodies, when restored from the cache
+        return [ImportType(i.module, i.name, i.kind, _extern_type(m, i.kind, i.desc)) for i in m.imports]
 
     @property
     def exports(self) -> list[ExportType]:
         """What the module exports, in order (`name`, `type`)."""
-        m = self.ast
+        m = self.compiled.module
         out = []
         for e in m.exports:
             if e.kind == "func":
@@ -149,6 +208,37 @@ class Module:
                 desc = m.all_tags()[e.index]
             out.append(ExportType(e.name, e.kind, _extern_type(m, e.kind, desc)))
         return out
+
+    # ------------------------------------------------------------------ serialization
+    def serialize(self) -> bytes:
+        """The module's load results and every function compiled so far, with its binary (the
+        functions not compiled yet compile from it after `deserialize`): the code cache's
+        format, for this Heron build, target, strategy and compile options only."""
+        binary = self._binary if self._binary is not None else encode(self.ast)
+        return serialize_module(self.compiled, binary, _features_key(self.engine.features))
+
+    @classmethod
+    def deserialize(cls, engine: Engine, data: bytes | bytearray) -> "Module":
+        """A module from `serialize()`'s bytes; HeronError if they were made by another Heron
+        build or for another target, strategy or compile options, or are damaged. Like
+        wasmtime-py's, only for bytes from a trusted source (they hold code)."""
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low,
+                                         engine.instrumentation)
+        with paused_gc():
+            binary, (skeleton, facts, elided), store = deserialize_module(bytes(data), options,
+                                                                          _features_key(engine.features))
+            self = cls.__new__(cls)
+            self.engine = engine
+            self._binary = binary
+            self._bodies = _Bodies(binary, engine.features)
+            self.compiled = CompiledModule(skeleton, options, engine.codemap, None, facts=facts, elided=elided,
+                                           func_with_body=self._bodies, store=store)
+        return self
+
+    @classmethod
+    def deserialize_file(cls, engine: Engine, path: str | Path) -> "Module":
+        """`deserialize` the contents of a file."""
+        return cls.deserialize(engine, Path(path).read_bytes())
 
 
 class _HostDef:
@@ -261,7 +351,7 @@ class Linker:
         exported, and its exports defined."""
         if not isinstance(module, Module):
             raise TypeError("expected a heron.Module")
-        names = [e.name for e in module.ast.exports]
+        names = [e.name for e in module.compiled.module.exports]
         if "_start" in names:
             for export in module.exports:
                 if export.kind == "func":
@@ -320,7 +410,7 @@ class Linker:
 
     def _resolve(self, module: Module) -> list:
         items = []
-        for imp in module.ast.imports:
+        for imp in module.compiled.module.imports:
             item = self._defs.get((imp.module, imp.name))
             if item is None and self._wasi and imp.module in WASI_MODULES:
                 item = _WasiDef(imp.module, imp.name)

@@ -20,7 +20,7 @@ IMPLEMENTED: dict[str, bool] = {
     "function-references": True,
     "multi-memory": True,
     "memory64": True,
-    "simd": True,              # decoded, validated and parsed; compile raises Unsupported('simd')
+    "simd": True,              # fixed-width SIMD: decoded, validated, compiled (compile/vectors.py)
     "relaxed-simd": True,
 }
 

@@ -206,8 +206,8 @@ def test_examples_bug_wat(capsys, target, strategy):
 
 
 def test_unsupported_module_is_a_clean_error(capsys, tmp_path):
-    p = tmp_path / "simd.wat"
-    p.write_text('(module (func (export "f") (result v128) (v128.const i64x2 1 2)))')
+    p = tmp_path / "gc.wat"
+    p.write_text('(module (type (struct)) (func (export "f")))')
     code, out, err = explain(capsys, str(p))
     assert code == 1 and out == ""
     assert err.startswith("heron explain: error: ") and "unsupported" in err
@@ -249,3 +249,31 @@ def test_generated_modules_explain_on_every_target(capsys, tmp_path):
             assert f"call sites: {sites if sites else 'none'}" in out
         explained += 1
     assert explained >= 6
+
+
+V128_WAT = """(module (func $f (export "f")
+  (param v128 v128 v128 v128 v128 v128 v128 v128 i32 v128 i64 v128) (result v128 v128 v128)
+  (local v128) local.get 0 local.get 1 local.get 11))"""
+
+
+def test_v128_locations_and_slots(capsys, tmp_path):
+    """v128 parameters beyond the vector registers take 16-byte stack slots (16-aligned after
+    an 8-byte one: padding), results beyond two go to the return area, and the baseline
+    frame's v128 slots are 16 bytes at 16-aligned offsets."""
+    p = tmp_path / "v.wat"
+    p.write_text(V128_WAT)
+    code, out, err = explain(capsys, "--target", "x86_64-sysv", "--strategy", "baseline", str(p))
+    assert (code, err) == (0, "")
+    assert re.search(r"7\s+-\s+v128\s+register xmm7", out)
+    assert re.search(r"9\s+-\s+v128\s+stack FP\+16 \(SP\+\d+\), 16 bytes", out)
+    assert re.search(r"11\s+-\s+v128\s+stack FP\+32 \(SP\+\d+\), 16 bytes", out)
+    assert "2 (v128) ret_area+0" in out
+    slots = re.findall(r"^\s+(\d+)\s+\+(\d+)\s+-\d+\s+(\d+)\s+(.+)$", out, re.M)
+    sizes = {int(k): (int(off), int(size)) for k, off, size, _ in slots}
+    holds = {int(k): role for k, _, _, role in slots}
+    assert sizes[8][1] == 8 and sizes[9] == (sizes[8][0] + 16, 16)     # i32 local, then padding
+    assert all(off % 16 == 0 for off, size in sizes.values() if size == 16)
+    assert holds[8] == "local 8 (i32)" and holds[9] == "local 9 (v128)" and holds[12] == "local 12 (v128)"
+    assert holds[13].startswith("operand 0") and sizes[13][1] == 16    # operand slots of a v128 function
+    code, out, err = explain(capsys, "--target", "x86_64-windows", str(p))
+    assert re.search(r"4\s+-\s+v128\s+stack FP\+16 \(SP\+\d+\), 16 bytes", out)

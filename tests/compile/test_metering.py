@@ -66,7 +66,7 @@ def test_options_are_compile_options():
     engine = Engine(config)
     assert engine.instrumentation == Instrumentation(consume_fuel=True)
     module = Module(engine, '(module (func (export "f")))')
-    assert module.compiled.instrumentation == engine.instrumentation
+    assert module.compiled.options.instrumentation == engine.instrumentation
     # a module is bound to its engine: another engine's stores refuse it
     with pytest.raises(heron.LinkError):
         heron.Instance(heron.Store(), module, [])

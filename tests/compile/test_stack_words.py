@@ -39,12 +39,12 @@ def test_slice_store_and_load_hit_framelayout_words():
         if strategy == "baseline":
             load = re.search(r"= S\[fw([+-]\d+):fw([+-]\d+)\]", src)
             assert load and (int(load.group(1)), int(load.group(2))) == (first, first + 6)
-            # the call writes 6 stack arguments + saved FP + return address: 8 contiguous words
-            stores = re.findall(r"S\[fw([+-]\d+):fw([+-]\d+)\] = \(fp, \d+, ", src)
+            # the call writes 6 stack arguments + saved FP + return address (RA<offset>): 8 contiguous words
+            stores = re.findall(r"S\[fw([+-]\d+):fw([+-]\d+)\] = \(fp, RA\d+, ", src)
             assert stores and all(int(hi) - int(lo) == 8 for lo, hi in stores)
         else:
             entry = re.search(r"return f0_e\(fp, p0, p1, p2, p3, (.*)\)", src)
             assert entry and entry.group(1) == ", ".join(f"S[fw{first + k:+d}]" for k in range(6))
-            call = re.search(r"S\[fw([+-]\d+)\] = fp\n\s*S\[fw([+-]\d+)\] = \d+\n[^\n]*\n?\s*f0_e\(fp - (\d+), ", src)
+            call = re.search(r"S\[fw([+-]\d+)\] = fp\n\s*S\[fw([+-]\d+)\] = RA\d+\n[^\n]*\n?\s*f0_e\(fp - (\d+), ", src)
             assert call and int(call.group(2)) == int(call.group(1)) + 1
             assert int(call.group(1)) * 8 == -int(call.group(3))      # the callee's FP, below this SP

@@ -3,7 +3,8 @@
 Modules come from `wasm-tools smith -c /work/shared/fuzz/smith_eh_tc.json
 --ensure-termination SEED.bin` (Wasm 2.0 + exceptions + tail calls, everything
 exported), one deterministic seed per index, in streams (`STREAMS`: the configuration
-as it is, with exception instructions off, with larger bodies). Memories are capped with
+as it is, with exception instructions off, with larger bodies; `simd`: a copy of the
+configuration with SIMD and relaxed SIMD on, data/smith_eh_tc_simd.json). Memories are capped with
 `--max-memory32-bytes` so comparing their contents stays cheap.
 
 The plan, the same on every engine: for every exported function and every argument
@@ -18,7 +19,9 @@ a fresh store whose stack memory is poisoned), call the function, and record
 Then one more instance on which every export is called in turn (state carries over).
 
 Values are compared as the spec allows: integers by value (signed), floats by bit
-pattern, references by null-ness. NaN bits are nondeterministic and smith reinterprets
+pattern, v128 by its 128 bits (wasmtime-py has no v128 values: they cross its C API as
+the raw union's 16 bytes), references by null-ness. Relaxed SIMD runs on wasmtime with
+`relaxed_simd_deterministic`, the choice Heron makes. NaN bits are nondeterministic and smith reinterprets
 floats into integer globals, so wasmtime runs with and without NaN canonicalization and
 Heron may match either. Traps are compared by coarse kind (unreachable, divide by zero,
 out of bounds memory, ...); a trap either engine cannot classify matches any trap.
@@ -40,6 +43,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SMITH_CONFIG = Path(os.environ.get("HERON_SMITH_CONFIG", "/work/shared/fuzz/smith_eh_tc.json"))
+SIMD_SMITH_CONFIG = Path(__file__).resolve().parent / "data" / "smith_eh_tc_simd.json"
 MAX_MEMORY_BYTES = 4 * 65536
 # Growth limits, the same on both engines so memory.grow / table.grow succeed or fail
 # alike: each engine's store limiter (Store.set_limits) -- at the default 2 GiB a
@@ -55,9 +59,10 @@ STRATEGIES = ("baseline", "optimizing")
 
 # One argument vector per entry: a value per number type; references are always null.
 ARG_SETS = (
-    {"i32": 0, "i64": 0, "f32": 0.0, "f64": 0.0},
-    {"i32": 1, "i64": 7, "f32": 1.5, "f64": -2.25},
-    {"i32": -2147483648, "i64": 0x7FFF_FFFF_FFFF_FFFF, "f32": -math.inf, "f64": 5e-324},
+    {"i32": 0, "i64": 0, "f32": 0.0, "f64": 0.0, "v128": 0},
+    {"i32": 1, "i64": 7, "f32": 1.5, "f64": -2.25, "v128": 0x3FC00000_80000001_0000FFFF_7F80FF01},
+    {"i32": -2147483648, "i64": 0x7FFF_FFFF_FFFF_FFFF, "f32": -math.inf, "f64": 5e-324,
+     "v128": 0xFFF80000_00000001_80000000_7FFFFFFF},
 )
 
 
@@ -80,7 +85,9 @@ STREAMS = {
     "eh": [],                                           # the configuration as it is
     "noeh": ["--exceptions-enabled", "false"],          # no exception instructions
     "big": ["--min-funcs", "3", "--max-instructions", "400", "--fuel", "1000"],   # larger bodies
+    "simd": [],                                         # SIMD + relaxed SIMD (SIMD_SMITH_CONFIG)
 }
+STREAM_CONFIGS = {"simd": SIMD_SMITH_CONFIG}
 
 
 def generate(index: int, exceptions: bool | str = True) -> bytes:
@@ -92,7 +99,8 @@ def generate(index: int, exceptions: bool | str = True) -> bytes:
         raise RuntimeError("wasm-tools is not installed")
     stream = exceptions if isinstance(exceptions, str) else "eh" if exceptions else "noeh"
     flags = ["--ensure-termination", "--max-memory32-bytes", str(MAX_MEMORY_BYTES)] + STREAMS[stream]
-    key = hashlib.sha1(repr((_tool_version(tool), SMITH_CONFIG.read_bytes(), flags)).encode()).hexdigest()[:16]
+    config = STREAM_CONFIGS.get(stream, SMITH_CONFIG)
+    key = hashlib.sha1(repr((_tool_version(tool), config.read_bytes(), flags)).encode()).hexdigest()[:16]
     cached = Path(tempfile.gettempdir()) / "heron-smith-cache" / f"{key}-{index}.wasm"
     if cached.exists():
         return cached.read_bytes()
@@ -100,7 +108,7 @@ def generate(index: int, exceptions: bool | str = True) -> bytes:
         seed = Path(d) / "seed.bin"
         out = Path(d) / "out.wasm"
         seed.write_bytes(seed_bytes(index))
-        r = subprocess.run([tool, "smith", "-c", str(SMITH_CONFIG), *flags, str(seed), "-o", str(out)],
+        r = subprocess.run([tool, "smith", "-c", str(config), *flags, str(seed), "-o", str(out)],
                            capture_output=True)
         if r.returncode:
             raise RuntimeError(f"wasm-tools smith failed for seed {index}: {r.stderr.decode()}")
@@ -155,8 +163,10 @@ def outcomes_agree(expected: tuple, actual: tuple) -> bool:
 
 # ------------------------------------------------------------------------------ values
 def norm(value, t: str):
-    """A value as compared: ints signed by width, floats as bits ('nan' for any NaN),
-    references as 'null' / 'ref'."""
+    """A value as compared: ints signed by width, floats as bits ('nan' for any NaN), v128
+    by its bits (NaN lanes included: see below), references as 'null' / 'ref'."""
+    if t == "v128":
+        return f"v128:{int(value) & ((1 << 128) - 1):#034x}"
     if t in ("i32", "i64"):
         bits = 32 if t == "i32" else 64
         v = int(value) & ((1 << bits) - 1)
@@ -261,6 +271,9 @@ def wasmtime_engine(canonical_nans: bool = False):
     config = wasmtime.Config()
     config.wasm_exceptions = True
     config.wasm_tail_call = True
+    config.wasm_simd = True
+    config.wasm_relaxed_simd = True
+    config.wasm_relaxed_simd_deterministic = True
     config.cranelift_nan_canonicalization = canonical_nans
     return wasmtime.Engine(config)
 
@@ -303,6 +316,7 @@ def _wasmtime_exception(store, readable: bool = True):
 
 
 _WASMTIME_KIND = {"i32": 0, "i64": 1, "f32": 2, "f64": 3}
+WASMTIME_V128 = 4
 _WASMTIME_REF_FIELD = {5: "funcref", 6: "externref", 7: "anyref", 8: "exnref"}
 
 
@@ -330,6 +344,8 @@ def _wasmtime_raw_value(store, raw):
             return raw.of.f32
         if kind == 3:
             return raw.of.f64
+        if kind == WASMTIME_V128:
+            return int.from_bytes(bytes(raw.of.v128), "little")
         field_name = _WASMTIME_REF_FIELD.get(kind)
         if field_name is None:
             return "?"
@@ -347,6 +363,11 @@ def _wasmtime_call(store, func, params: list[str], results: list[str], args: lis
     for i, (t, v) in enumerate(zip(params, args)):
         if t in _WASMTIME_KIND:
             raw_args[i] = wasmtime.Val._convert_to_raw(store, getattr(wasmtime.ValType, t)(), v)
+        elif t == "v128":
+            raw = ffi.wasmtime_val_t()
+            raw.kind = WASMTIME_V128
+            raw.of.v128 = ffi.wasmtime_v128(*(v & ((1 << 128) - 1)).to_bytes(16, "little"))
+            raw_args[i] = raw
         else:
             raw = ffi.wasmtime_val_t()      # zeroed union: a null reference
             raw.kind = _wasmtime_ref_kind(t)
@@ -503,6 +524,9 @@ def _run_heron(module, plan: Plan) -> Report:
             return None, ("exception", _heron_payload(e, plan))
         except heron.Trap as e:
             return None, ("trap", heron_trap_kind(e.code))
+        except heron.ResourceLimitError:
+            # a table or memory beyond the store's limits: wasmtime's instantiation fails too
+            return None, ("trap", "other")
 
     def call(instance, name, params, results, args):
         try:

@@ -3,7 +3,9 @@
 Two streams of `wasm-tools smith` modules, one seed per index:
 * `eh`: /work/shared/fuzz/smith_eh_tc.json as it is (exceptions + tail calls);
 * `noeh`: the same configuration with exception instructions switched off, so the rest
-  of Heron is exercised by every module even where exceptions are not supported.
+  of Heron is exercised by every module even where exceptions are not supported;
+* `simd`: SIMD and relaxed SIMD on (tests/differential/data/smith_eh_tc_simd.json, a copy
+  of the shared configuration with those two switched on).
 
 Every module runs on wasmtime and on Heron for 3 targets x 2 strategies; every Heron
 configuration must agree with wasmtime (and so with every other). Modules wasmtime
@@ -70,6 +72,14 @@ def test_exceptions_and_tail_calls_stream(tmp_path):
 def test_stream_without_exception_instructions(tmp_path):
     stats = run_stream(False, tmp_path)
     check(stats, "noeh")
+    assert stats.compared >= COUNT // 2 and stats.calls > 0
+
+
+def test_simd_stream(tmp_path):
+    """SIMD and relaxed SIMD on (a copy of the shared configuration: data/smith_eh_tc_simd.json):
+    v128 arguments, results, globals and payloads compared with wasmtime bit for bit."""
+    stats = run_stream("simd", tmp_path)
+    check(stats, "simd")
     assert stats.compared >= COUNT // 2 and stats.calls > 0
 
 

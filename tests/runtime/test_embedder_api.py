@@ -11,7 +11,7 @@ from heron import Config, Engine, Instance, Module, Store, Trap, TrapCode, ValTy
 
 def test_config_refuses_options_it_does_not_know():
     config = Config()
-    for name in ("cache", "cranelift_opt_level", "no_such_option"):
+    for name in ("cranelift_opt_level", "no_such_option"):
         with pytest.raises(AttributeError, match=name):
             setattr(config, name, True)
     with pytest.raises(TypeError, match="cranelift_opt_level"):
@@ -20,6 +20,16 @@ def test_config_refuses_options_it_does_not_know():
         config.wasm_no_such_proposal = True
     with pytest.raises(heron.HeronError):
         config.strategy = "jit"
+
+
+def test_config_cache_takes_wasmtime_spellings(tmp_path):
+    config = Config()
+    for value in (True, False, None, str(tmp_path), tmp_path):
+        config.cache = value                         # the code cache (compile/cache.py)
+    assert Engine(Config(cache=tmp_path)).code_cache.directory == tmp_path
+    assert Engine(Config()).code_cache is None
+    with pytest.raises(TypeError, match="cache"):
+        config.cache = 3
 
 
 def test_config_maps_wasmtime_names():

@@ -14,7 +14,7 @@ from testsuite_paths import TESTSUITE, json_from_wast, required_scripts, wasm_to
 
 from heron.features import Features
 from heron.script.adapters import NoExecutionAdapter
-from heron.script.commands import AssertTrap
+from heron.text.commands import AssertTrap
 from heron.script.runner import command_kind, run_commands
 from heron.text import parse_script
 from wast_json import commands_from_json

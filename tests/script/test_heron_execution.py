@@ -6,9 +6,11 @@ module, register + imports, unlinkable modules, a trapping start function, modul
 definitions and instances.
 
 It also runs the whole required set with execution: every command must pass or be skipped
-for an unsupported proposal, on the default target under both strategies. The exception and
-tail-call scripts run on every target under both strategies; HERON_LONG_TESTS=1 runs every
-script so.
+for an unsupported proposal (the SIMD and relaxed-SIMD scripts: every command must pass,
+nothing skipped), on the default target under both strategies. The exception and
+tail-call scripts, and the SIMD scripts whose v128 values cross calls, memory and
+linking (where targets differ: vector argument registers, 16-byte stack slots), run on
+every target under both strategies; HERON_LONG_TESTS=1 runs every script so.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from testsuite_paths import TESTSUITE, required_scripts
+from testsuite_paths import TESTSUITE, is_simd_script, required_scripts
 
 from heron.features import Features
 from heron.script.adapters import STRATEGIES, TARGETS, RuntimeAdapter
@@ -27,7 +29,9 @@ DATA = Path(__file__).parent / "data"
 LONG = os.environ.get("HERON_LONG_TESTS") == "1"
 MATRIX = [(t, s) for t in TARGETS for s in STRATEGIES]
 EVERY_CONFIGURATION = ("try_table", "throw", "throw_ref", "tag", "rethrow", "try_catch", "try_delegate",
-                       "return_call", "return_call_indirect", "return_call_ref")
+                       "return_call", "return_call_indirect", "return_call_ref",
+                       "simd_linking", "simd_load", "simd_store", "simd_address", "simd_lane",
+                       "simd_select", "simd_const", "relaxed_madd_nmadd")
 # Every other script: the default target under both strategies (the full matrix is opt-in).
 DEFAULT_TARGET_BOTH_STRATEGIES = [(TARGETS[0], s) for s in STRATEGIES]
 
@@ -70,3 +74,6 @@ def test_required_script_executes(path, flags):
                          timeout=120)
     failures = [f"[{r.config}] line {f.line}: {f.kind}: {f.message}" for r in results for f in r.failures]
     assert failures == [], "\n".join(failures[:20])
+    if is_simd_script(path):
+        assert [r.skipped for r in results] == [0] * len(results), "a SIMD script skipped commands"
+        assert all(r.passed for r in results)

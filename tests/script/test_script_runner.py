@@ -9,7 +9,7 @@ from heron.errors import LinkError, ParseError, Trap, Unsupported, ValidationErr
 from heron.features import Features
 from heron.script import loading
 from heron.script.adapters import EngineAdapter, NoExecutionAdapter
-from heron.script.commands import (ActionCmd, AssertException, AssertInvalid, AssertMalformed,
+from heron.text.commands import (ActionCmd, AssertException, AssertInvalid, AssertMalformed,
                                    AssertReturn, AssertTrap, AssertUnlinkable, Get, Invoke,
                                    ModuleCmd, ModuleSource, Register, Value)
 from heron.script.runner import run_commands

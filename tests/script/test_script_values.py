@@ -5,8 +5,7 @@ import math
 
 import pytest
 
-from heron.errors import Unsupported
-from heron.script.commands import Either, NanPattern, RefValue, Value
+from heron.text.commands import Either, NanPattern, RefValue, Value
 from heron.script.values import (ExternRef, f32_from_bits, f32_to_bits, f64_from_bits, f64_to_bits,
                                  matches, mismatch, results_list, to_host, unsupported_feature)
 
@@ -32,8 +31,7 @@ def test_to_host_signs_integers_and_makes_floats():
     assert to_host(RefValue("null", "func")) is None
     assert to_host(RefValue("extern", index=3)) == ExternRef(3)
     assert to_host(RefValue("extern", index=3)) != ExternRef(4)
-    with pytest.raises(Unsupported):
-        to_host(Value("v128", 0))
+    assert to_host(Value("v128", (1 << 128) - 1)) == (1 << 128) - 1     # the public API's v128: an int
 
 
 def test_integers_match_by_bits_whatever_the_sign():
@@ -105,6 +103,22 @@ def test_unsupported_values_name_their_proposal():
     assert unsupported_feature(RefValue("null", "any")) == "gc"
     assert unsupported_feature(RefValue("null", "func")) is None
     assert unsupported_feature(Either([[Value("v128", 0)], [RefValue("i31")]])) == "gc"
-    with pytest.raises(Unsupported) as info:
-        to_host(Value("v128", 0))
-    assert info.value.feature == "simd"
+
+
+def test_v128_results_match_lane_by_lane_with_nan_patterns():
+    """Exact v128 expectations compare all 128 bits; shaped ones (with NaN lanes) compare
+    lane by lane: a NaN pattern lane accepts NaNs of its kind, any sign."""
+    exact = Value("v128", 0x0102030405060708090A0B0C0D0E0F10)
+    assert matches(exact, 0x0102030405060708090A0B0C0D0E0F10)
+    assert not matches(exact, 0x0102030405060708090A0B0C0D0E0F11) and not matches(exact, 1.0)
+    canonical, arithmetic = NanPattern("f32", "canonical"), NanPattern("f32", "arithmetic")
+    shaped = Value("v128", ("f32x4", (canonical, 0x3F800000, arithmetic, 0)))
+    lanes = lambda *xs: sum(x << (32 * k) for k, x in enumerate(xs))  # noqa: E731
+    assert matches(shaped, lanes(0x7FC00000, 0x3F800000, 0xFFC00001, 0))
+    assert matches(shaped, lanes(0xFFC00000, 0x3F800000, 0x7FFFFFFF, 0))
+    assert not matches(shaped, lanes(0x7FC00001, 0x3F800000, 0x7FC00000, 0))    # not canonical
+    assert not matches(shaped, lanes(0x7FC00000, 0x3F800000, 0x7F800001, 0))    # signalling: not arithmetic
+    assert not matches(shaped, lanes(0x7FC00000, 0x3F800001, 0x7FC00000, 0))
+    f64 = Value("v128", ("f64x2", (NanPattern("f64", "canonical"), 5)))
+    assert matches(f64, (5 << 64) | 0x7FF8000000000000) and not matches(f64, (5 << 64) | 0x7FF8000000000001)
+    assert "nan:canonical" in mismatch([shaped], [0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heron.script.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
+from heron.text.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                                    AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                                    AssertUnlinkable, Either, Get, Invoke, ModuleCmd, ModuleInstance, ModuleSource,
                                    NanPattern, RefValue, Register, Value)

@@ -1,7 +1,7 @@
 """WAST scripts -> commands."""
 from __future__ import annotations
 
-from heron.script.commands import (ActionCmd, AssertException, AssertMalformed, AssertReturn,
+from heron.text.commands import (ActionCmd, AssertException, AssertMalformed, AssertReturn,
                                    AssertTrap, Either, Get, Invoke, ModuleCmd, ModuleInstance,
                                    NanPattern, RefValue, Register, Value)
 from heron.text import load_module, parse_script

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from heron import ParseError, Unsupported
-from heron.script.commands import AssertMalformed, ModuleCmd, ModuleSource
+from heron.text.commands import AssertMalformed, ModuleCmd, ModuleSource
 from heron.text import load_module, parse_script
 
 import text_roundtrip as roundtrip  # noqa: E402  (tests/text is put on sys.path by conftest.py)

@@ -14,7 +14,7 @@ from testsuite_paths import json_from_wast, required_scripts  # noqa: E402
 
 from heron import DecodeError, ParseError, Unsupported  # noqa: E402
 from heron.binary import encode  # noqa: E402
-from heron.script.commands import (AssertInvalid, AssertMalformed, AssertTrap,  # noqa: E402
+from heron.text.commands import (AssertInvalid, AssertMalformed, AssertTrap,  # noqa: E402
                                    AssertUninstantiable, AssertUnlinkable, ModuleCmd)
 from heron.text import load_module, parse_script  # noqa: E402
 

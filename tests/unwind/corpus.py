@@ -44,10 +44,25 @@ def wrap(bits: int, width: int) -> int:
     return bits - (1 << width) if bits >> (width - 1) else bits
 
 
+V128_LANES = 4            # v128 values are written and bumped as i32x4
+M32 = (1 << 32) - 1
+
+
+def v128_lanes(v: int) -> list[int]:
+    return [(v >> (32 * k)) & M32 for k in range(V128_LANES)]
+
+
+def v128_from(lanes: Sequence[int]) -> int:
+    return sum((x & M32) << (32 * k) for k, x in enumerate(lanes))
+
+
 def as_i64(t: str, v: Any) -> int:
-    """The i64 a value contributes to a checksum: ints sign-extended, floats times 4 truncated."""
+    """The i64 a value contributes to a checksum: ints sign-extended, floats times 4 truncated,
+    a v128 as (low i64 lane) * 7 + (high i64 lane), wrapping."""
     if t in INT_TYPES:
         return int(v)
+    if t == "v128":
+        return wrap(wrap(v, 64) * 7 + wrap(v >> 64, 64), 64)
     return int(v * 4)
 
 
@@ -69,6 +84,8 @@ def bump(t: str, v: Any) -> Any:
         return wrap(v + 1, 32)
     if t == "i64":
         return wrap(v + 1, 64)
+    if t == "v128":
+        return v128_from([x + 1 for x in v128_lanes(v)])
     return v + 0.5
 
 
@@ -80,10 +97,14 @@ def sample(t: str, seed: int) -> Any:
         return 10_000_000_000 + 13 * seed
     if t == "f32":
         return 1.25 + seed          # multiples of 0.25: exact in f32, exact times 4
+    if t == "v128":                 # four distinct i32 lanes, top bits set in some
+        return v128_from([(0x9E3779B1 * (seed + 1) + 0x01000193 * k) & M32 for k in range(V128_LANES)])
     return 2.75 + 2 * seed
 
 
 def const(t: str, v: Any) -> str:
+    if t == "v128":
+        return f"(v128.const i32x4 {' '.join(f'0x{x:08x}' for x in v128_lanes(v))})"
     if t in FLOAT_TYPES:
         return f"({t}.const {float(v)!r})"
     return f"({t}.const {v})"
@@ -102,7 +123,12 @@ def wat_checksum(types: Sequence[str], first_local: int = 0) -> str:
     """Flat WAT pushing checksum(types, locals first_local..) as an i64."""
     parts = ["i64.const 0"]
     for i, t in enumerate(types):
-        parts.append(f"i64.const {CHECK_BASE} i64.mul local.get {first_local + i} {_TO_I64[t]} i64.add")
+        k = first_local + i
+        if t == "v128":
+            value = f"local.get {k} i64x2.extract_lane 0 i64.const 7 i64.mul local.get {k} i64x2.extract_lane 1 i64.add"
+        else:
+            value = f"local.get {k} {_TO_I64[t]}"
+        parts.append(f"i64.const {CHECK_BASE} i64.mul {value} i64.add")
     return " ".join(p for p in parts)
 
 
@@ -233,6 +259,8 @@ def _hop_args(caller_sig, caller_vals, callee_sig, hop_index):
             v = bump(t, caller_vals[i])
             if t in INT_TYPES:
                 wat.append(f"({t}.add (local.get {i}) ({t}.const 1))")
+            elif t == "v128":
+                wat.append(f"(i32x4.add (local.get {i}) (v128.const i32x4 1 1 1 1))")
             else:
                 wat.append(f"({t}.add (local.get {i}) ({t}.const 0.5))")
         else:
@@ -467,16 +495,8 @@ def _mixed(n_int: int, n_float: int) -> tuple[str, ...]:
 def register_overflow_cases() -> list[Case]:
     """Signatures overflowing x86_64-sysv's wasm int registers (4) by 1..6, float registers
     (8) by 1..4, and mixed; thrown 1, 2 and 5 frames below the catcher."""
-    sigs: list[tuple[str, tuple[str, ...]]] = []
-    for k in range(1, 7):
-        sigs.append((f"int+{k}", tuple("i64" if j % 4 == 3 else "i32" for j in range(4 + k))))
-    for k in range(1, 5):
-        sigs.append((f"float+{k}", tuple("f32" if j % 3 == 1 else "f64" for j in range(8 + k))))
-    sigs.append(("mixed-5i-9f", _mixed(5, 9)))
-    sigs.append(("mixed-7i-10f", _mixed(7, 10)))
-    sigs.append(("mixed-10i-12f", _mixed(10, 12)))
     out = []
-    for label, sig in sigs:
+    for label, sig in overflow_signatures():
         for depth in (1, 2, 5):
             hops = [Hop(sig, guard="other" if k % 2 == 0 else "") for k in range(1, depth + 1)]
             out.append(chain_case(f"overflow-{label}-depth{depth}", "register-overflow", sig, hops))
@@ -487,6 +507,36 @@ def register_overflow_cases() -> list[Case]:
                           [Hop(ints(9)), Hop(("i32", "i32"))]))
     out.append(chain_case("overflow-return-path", "register-overflow", ints(9),
                           [Hop(ints(9)), Hop(_mixed(7, 10))], mode="return"))
+    return out
+
+
+def overflow_signatures() -> list[tuple[str, tuple[str, ...]]]:
+    """Signatures overflowing x86_64-sysv's wasm int registers (4) by 1..6, float registers
+    (8) by 1..4, and mixed ones."""
+    sigs: list[tuple[str, tuple[str, ...]]] = []
+    for k in range(1, 7):
+        sigs.append((f"int+{k}", tuple("i64" if j % 4 == 3 else "i32" for j in range(4 + k))))
+    for k in range(1, 5):
+        sigs.append((f"float+{k}", tuple("f32" if j % 3 == 1 else "f64" for j in range(8 + k))))
+    sigs.append(("mixed-5i-9f", _mixed(5, 9)))
+    sigs.append(("mixed-7i-10f", _mixed(7, 10)))
+    sigs.append(("mixed-10i-12f", _mixed(10, 12)))
+    return sigs
+
+
+def tail_resize_cases() -> list[Case]:
+    """A tail call that resizes the callee-popped area, for every overflow signature: a
+    one-parameter hop return_calls the signature (the area grows from what the catcher
+    reserved), or a hop of the signature return_calls a one-parameter function (it
+    shrinks); the function reached throws. Under reserved outgoing areas these are the
+    frames that are not contiguous, where a walker that takes the catcher's SP from the
+    FP below it goes wrong."""
+    out = []
+    for label, sig in overflow_signatures():
+        out.append(chain_case(f"tail-grow-into-{label}", "tail-resize", ("i32",),
+                              [Hop(("i32",)), Hop(sig, via="return_call")]))
+        out.append(chain_case(f"tail-shrink-from-{label}", "tail-resize", ("i32",),
+                              [Hop(sig), Hop(("i32",), via="return_call")]))
     return out
 
 
@@ -1026,12 +1076,92 @@ def trap_cases() -> list[Case]:
     ]
 
 
+# ----------------------------------------------------------------------------- v128 stack arguments
+
+# Eight v128 fill the vector registers of sysv and aarch64 (windows: four); then ints and
+# v128 alternate, so that on every target an odd number of 8-byte slots precedes a v128
+# stack argument somewhere and its 16-byte alignment inserts padding that moves every
+# later address. Stack areas: sysv 5 ints + 3 v128 = 112 bytes (padding before each
+# v128), windows 8 ints + 7 v128 = 192, aarch64 3 ints + 3 v128 = 96.
+V_ODD = ("v128",) * 8 + ("i32", "i64", "i32", "i64", "i32", "i32") + ("i32", "v128", "i64", "v128", "i32", "v128")
+# one int, then v128 only: on the stack sysv/aarch64 2 v128 after 0 int slots, windows 1 int + 6 v128
+V_WIDE = ("i32",) + ("v128",) * 10
+VTAG = ("v128", "i32", "v128", "f64", "v128")
+
+
+def v128_cases() -> list[Case]:
+    """v128 stack arguments (16 bytes, 16-aligned, padding after odd 8-byte slots) in every
+    situation the other families cover: thrown through, tail calls into wider v128
+    signatures, catch_ref / throw_ref and legacy catch in frames with v128 stack arguments,
+    a catcher whose outgoing area holds v128 arguments, and a payload of v128 values."""
+    o, w = V_ODD, V_WIDE
+    return [
+        chain_case("v128-odd-slots-depth1", "v128", o, [Hop(o)],
+                   note="catcher and thrower with 5/8/3 int and 3/7/3 v128 stack arguments"),
+        chain_case("v128-odd-slots-depth3", "v128", o, [Hop(o), Hop(o, guard="other"), Hop(w)]),
+        chain_case("v128-return-path", "v128", o, [Hop(o), Hop(w)], mode="return"),
+        chain_case("v128-tail-grow", "v128", ("v128",),
+                   [Hop(("v128",)), Hop(w, via="return_call"), Hop(o, via="return_call")],
+                   note="a one-v128 frame tail-calls 10 v128, which tail-calls the odd-slot signature"),
+        chain_case("v128-tail-indirect-grow", "v128", ("i32",),
+                   [Hop(("i32",)), Hop(o, via="return_call_indirect")]),
+        chain_case("v128-tail-ref-shrink-then-grow", "v128", o,
+                   [Hop(o), Hop(("v128",), via="return_call_ref"), Hop(o, via="return_call")]),
+        chain_case("v128-rethrow-catch-ref", "v128", o,
+                   [Hop(o), Hop(w, guard="catch_ref"), Hop(o, guard="catch_all_ref"), Hop(o)]),
+        chain_case("v128-rethrow-after-tail-call", "v128", ("v128",),
+                   [Hop(("v128",), guard="catch_ref"), Hop(("v128",)), Hop(o, via="return_call"), Hop(w)]),
+        chain_case("v128-legacy-catch", "v128-legacy", o, [Hop(o), Hop(w, guard="legacy_rethrow"), Hop(o)],
+                   catcher_style="legacy", twin="v128-twin-catch"),
+        chain_case("v128-twin-catch", "v128", o, [Hop(o), Hop(w, guard="catch_ref"), Hop(o)]),
+        chain_case("v128-outgoing-sink", "v128", o, [Hop(o, sink=True), Hop(w, sink=True)], catcher_sink=True),
+        chain_case("v128-catch-twice", "v128", o, [Hop(w), Hop(o)], twice=True),
+        v128_payload_case(),
+    ]
+
+
+def v128_payload_case() -> Case:
+    """A payload of three v128 (and an i32 and an f64) thrown from a frame with v128 stack
+    arguments and delivered to a catcher that has some too (and reads them afterwards), with
+    a v128 live on its operand stack across the try (optimizing: spilled to a 16-byte home
+    slot before the call, reloaded in the landing pad at the walker's SP)."""
+    n = len(V_ODD)
+    a0 = [sample(t, i) for i, t in enumerate(V_ODD)]
+    b = [bump(t, v) for t, v in zip(V_ODD, a0)]
+    payload = [v128_from([x + y for x, y in zip(v128_lanes(b[15]), v128_lanes(b[0]))]), b[12], b[19], 2.5, b[17]]
+    args = " ".join(f"({t}.add (local.get {i}) ({t}.const 1))" if t in INT_TYPES else
+                    f"(i32x4.add (local.get {i}) (v128.const i32x4 1 1 1 1))" for i, t in enumerate(V_ODD))
+    locals_ = " ".join(f"(local {t})" for t in VTAG)
+    sets = " ".join(f"local.set {n + i}" for i in reversed(range(len(VTAG))))
+    wat = f"""(module
+  (tag $v (param {' '.join(VTAG)}))
+  (func $thr {params_decl(V_ODD)} (result i64)
+    (throw $v (i32x4.add (local.get 15) (local.get 0)) (local.get 12) (local.get 19) (f64.const 2.5)
+              (local.get 17)))
+  (func $catcher {params_decl(V_ODD)} (result i64) {locals_}
+    (i32x4.add (local.get 15) (v128.const i32x4 5 6 7 8))      ;; live on the operand stack across the try
+    (block $h (result {' '.join(VTAG)})
+      (try_table (result i64) (catch $v $h) (call $thr {args}))
+      return)
+    {sets}
+    i64x2.extract_lane 1
+    {wat_horner([wat_checksum(VTAG, n), wat_checksum(V_ODD)])}
+    i64.add)
+  (func (export "run") (result i64) (call $catcher {' '.join(const(t, v) for t, v in zip(V_ODD, a0))}))
+)"""
+    below = v128_from([x + y for x, y in zip(v128_lanes(a0[15]), (5, 6, 7, 8))])
+    expected = wrap(horner([checksum(VTAG, payload), checksum(V_ODD, a0)]) + wrap(below >> 64, 64), 64)
+    return single("v128-payload", "v128", wat, ("ok", expected), stack_signatures=(V_ODD,),
+                  note="three v128 in the payload, read by the landing pad; the catcher's own v128 stack "
+                       "arguments read after it")
+
+
 # ----------------------------------------------------------------------------- everything
 
 def all_cases() -> list[Case]:
-    cases = (register_overflow_cases() + tail_call_cases() + stack_count_cases() + rethrow_cases()
+    cases = (register_overflow_cases() + tail_call_cases() + tail_resize_cases() + stack_count_cases() + rethrow_cases()
              + outgoing_area_cases() + deep_cases() + two_instance_cases() + host_cases()
-             + frame_reuse_cases() + odd_shape_cases() + trap_cases())
+             + frame_reuse_cases() + odd_shape_cases() + trap_cases() + v128_cases())
     names = [c.name for c in cases]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:

@@ -28,9 +28,10 @@ LEGACY_CASES = [c for c in CASES if c.legacy]
 def test_corpus_shape():
     assert len(CASES) == len(BY_NAME) >= 90
     families = {c.family for c in CASES}
-    assert families == {"register-overflow", "tail-call", "stack-count", "rethrow", "legacy", "legacy-twin",
-                        "outgoing-area", "deep", "two-instances", "host-frames", "frame-reuse", "odd-shapes", "traps"}
-    assert len(LEGACY_CASES) == 4
+    assert families == {"register-overflow", "tail-call", "tail-resize", "stack-count", "rethrow", "legacy",
+                        "legacy-twin", "outgoing-area", "deep", "two-instances", "host-frames", "frame-reuse",
+                        "odd-shapes", "traps", "v128", "v128-legacy"}
+    assert len(LEGACY_CASES) == 5
 
 
 @pytest.mark.parametrize("case", REFERENCE_CASES, ids=lambda c: c.name)
@@ -157,6 +158,33 @@ def test_tail_calls_grow_the_stack_area():
             assert assign(callee, target, "wasm").stack_args_size > assign(caller, target, "wasm").stack_args_size
 
 
+def test_v128_stack_arguments_follow_odd_slots_on_every_target():
+    """V_ODD: on every target some v128 stack argument comes right after an odd number of
+    8-byte slots, so its 16-byte alignment inserts padding before it (and moves every later
+    address); the hand-worked sysv layout is the docstring's."""
+    for target in TARGETS:
+        abi = assign(corpus.V_ODD, target, "wasm")
+        stack = [abi.params[i] for i in abi.stack_param_indices()]
+        padded = [loc for prev, loc in zip(stack, stack[1:]) if loc.valtype == "v128" and loc.offset > prev.offset + prev.size]
+        assert padded and all(loc.offset % 16 == 0 for loc in stack if loc.valtype == "v128"), target
+    sysv = assign(corpus.V_ODD, "x86_64-sysv", "wasm")
+    assert [(str(loc.valtype), loc.offset) for loc in sysv.params if loc.reg is None] == [
+        ("i32", 0), ("i32", 8), ("i32", 16), ("v128", 32), ("i64", 48), ("v128", 64), ("i32", 80), ("v128", 96)]
+    assert [assign(corpus.V_ODD, t, "wasm").stack_args_size for t in TARGETS] == [112, 192, 96]
+    # the tail-call case grows the area from 0 to V_WIDE's to V_ODD's
+    for target in TARGETS:
+        sizes = [assign(sig, target, "wasm").stack_args_size for sig in (("v128",), corpus.V_WIDE, corpus.V_ODD)]
+        assert sizes[0] < sizes[1] < sizes[2], (target, sizes)
+
+
+def test_hand_v128_model():
+    # lanes bump as i32x4 (wrapping); the checksum of a v128 is low i64 * 7 + high i64, wrapping
+    v = corpus.v128_from([0xFFFFFFFF, 1, 2, 0x80000000])
+    assert corpus.v128_lanes(corpus.bump("v128", v)) == [0, 2, 3, 0x80000001]
+    assert corpus.as_i64("v128", v) == corpus.wrap(corpus.wrap(0x1_FFFFFFFF, 64) * 7 + corpus.wrap(0x80000000_00000002, 64), 64)
+    assert BY_NAME["v128-payload"].expected == ("ok", -3563232677683628833)
+
+
 def test_readme_abi_table_is_current():
     readme = (Path(__file__).parent / "README.md").read_text()
     assert corpus.abi_table() in readme, "regenerate: python tests/unwind/corpus.py"
@@ -167,7 +195,7 @@ def test_heron_decodes_and_validates(case):
     """Heron's front end accepts every corpus module, so a regression failure is about execution."""
     from heron.features import Features
     from heron.script import loading
-    from heron.script.commands import ModuleSource
+    from heron.text.commands import ModuleSource
     features = Features()
     features.set("all-proposals", True)
     for name in case.modules:

@@ -95,14 +95,16 @@ def fault(request, monkeypatch):
 
 
 @pytest.mark.parametrize("fault", [FAULT_CALLER_SP], indirect=True)
+@pytest.mark.parametrize("name", ["tail-grow-twice", "v128-tail-grow"])
 @pytest.mark.parametrize("target", TARGETS)
-def test_caller_sp_fault_caught_at_its_frame(checker, fault, target):
+def test_caller_sp_fault_caught_at_its_frame(checker, fault, target, name):
     """The first wrong frame is the caller of a frame that a tail call gave a bigger incoming
-    area than the caller reserved (frames are not contiguous there)."""
+    area than the caller reserved (frames are not contiguous there) -- also when that area
+    holds v128 arguments after padding."""
     for strategy in STRATEGIES:
         checker.frames.clear()
         try:
-            engines.run_heron(BY_NAME["tail-grow-twice"], target, strategy)
+            engines.run_heron(BY_NAME[name], target, strategy)
         except Exception:  # noqa: BLE001 - a crash is fine, the frames are what is checked
             pass
         bad = checker.first_bad()
@@ -113,13 +115,16 @@ def test_caller_sp_fault_caught_at_its_frame(checker, fault, target):
 
 
 @pytest.mark.parametrize("fault", [FAULT_DYNCTX], indirect=True)
+@pytest.mark.parametrize("name", ["outgoing-catcher", "overflow-int+3-depth1", "v128-odd-slots-depth1"])
 @pytest.mark.parametrize("target", TARGETS)
-def test_dynctx_fault_caught_at_its_frame(checker, fault, target):
-    """The first wrong frame is a catcher whose frame has an outgoing area (host calls)."""
+def test_dynctx_fault_caught_at_its_frame(checker, fault, target, name):
+    """The first wrong frame is a catcher whose frame has an outgoing area: for a host call
+    (outgoing-catcher) or for a call of a Wasm function with stack arguments (8-byte ones,
+    or v128 after padding)."""
     for strategy in STRATEGIES:
         checker.frames.clear()
         try:
-            engines.run_heron(BY_NAME["outgoing-catcher"], target, strategy)
+            engines.run_heron(BY_NAME[name], target, strategy)
         except Exception:  # noqa: BLE001
             pass
         bad = checker.first_bad()

@@ -33,10 +33,13 @@ BY_NAME = {c.name: c for c in CASES}
 # incoming area than its caller reserved (frames not contiguous); an outgoing area below the
 # catcher's dynamic-context slot -- for calls of Wasm functions with stack arguments and
 # for host calls
+# (v128 stack arguments: 16-byte slots after odd 8-byte ones, in the areas both faults forget)
 SENSITIVE = {
-    FAULT_CALLER_SP: ["tail-grow-twice", "tail-indirect-grow", "tail-odd-to-even"],
+    FAULT_CALLER_SP: ["tail-grow-twice", "tail-indirect-grow", "tail-odd-to-even",
+                      "v128-tail-grow", "v128-tail-indirect-grow", "v128-rethrow-after-tail-call"],
     FAULT_DYNCTX: ["overflow-int+3-depth1", "overflow-mixed-7i-10f-depth2", "outgoing-catcher",
-                   "host-throws-into-wasm", "reuse-catch-twice-rethrow-sink"],
+                   "host-throws-into-wasm", "reuse-catch-twice-rethrow-sink",
+                   "v128-odd-slots-depth1", "v128-rethrow-catch-ref", "v128-payload", "v128-outgoing-sink"],
 }
 
 

@@ -102,7 +102,7 @@ def test_legacy_scripts():
     if not TESTSUITE.is_dir():
         pytest.skip(f"the official test suite is not at {TESTSUITE} (set HERON_TESTSUITE)")
     load_module = text.load_module
-    from heron.script.commands import AssertInvalid, ModuleCmd
+    from heron.text.commands import AssertInvalid, ModuleCmd
 
     features = Features.from_args(["legacy-exceptions=y"])
     failures: list[str] = []

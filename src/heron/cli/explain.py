@@ -18,8 +18,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+import heron
+
+from ..binary import decode, encode
 from ..errors import HeronError, Unsupported
 from .options import add_feature_option, add_machine_options, configurations, features_from
+from .run import load_and_validate
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -38,7 +42,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .run import load_and_validate
     features = features_from(args)
     module = load_and_validate(Path(args.file), features)
     module = _with_offsets(module, features)
@@ -57,7 +60,6 @@ def main(args: argparse.Namespace) -> int:
 def _with_offsets(module, features):
     """The module after a trip through the binary format, so call sites carry byte offsets."""
     try:
-        from ..binary import decode, encode
         return decode(encode(module), features)
     except HeronError:
         return module
@@ -129,8 +131,9 @@ def _address(value) -> str:
     return f"0x{value:x}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
-def format_layout(layout, param_names: Sequence[str] = ()) -> list[str]:
-    """The FrameLayout of one function: areas, parameters, results, slots, outgoing area."""
+def format_layout(layout, param_names: Sequence[str] = (), slot_roles: Sequence[str] = ()) -> list[str]:
+    """The FrameLayout of one function: areas, parameters, results, slots (and what each
+    holds, when the compiler said), outgoing area."""
     fp_to_sp = layout.fp_to_sp()
     out = [f"  frame: {layout.frame_size()} bytes (record {layout.frame_record_size} + FP-to-SP {fp_to_sp}), "
            f"{layout.convention} convention, returns with SP = FP{_signed(layout.caller_sp(0))}"
@@ -174,11 +177,11 @@ def format_layout(layout, param_names: Sequence[str] = ()) -> list[str]:
         out.append("  dynamic-context slot: none")
     if layout.num_slots:
         out.append(f"  stack slots: {layout.num_slots}")
-        rows = [["slot", "SP+off", "FP+off", "size"]]
+        rows = [["slot", "SP+off", "FP+off", "size", "holds"]]
         for i in range(layout.num_slots):
             rows.append([i, _signed(layout.slot_offset(i)), _signed(layout.slot_address_from_fp(0, i)),
-                         layout.slot_sizes[i]])
-        out += table(rows, [True, True, True, True])
+                         layout.slot_sizes[i], slot_roles[i] if i < len(slot_roles) else "-"])
+        out += table(rows, [True, True, True, True, False])
     else:
         out.append("  stack slots: none")
     out.append(f"  outgoing area: {layout.outgoing_args_size} bytes at SP+0 (FP{_signed(-fp_to_sp)})")
@@ -267,7 +270,6 @@ def _handler_fields(h):
 def explain_module(module, target: str, strategy: str, features=None, selected: list[int] | None = None,
                    title: str = "module") -> str:
     """The explanation of `module` (a validated ast.Module) compiled for target/strategy."""
-    import heron
     config = heron.Config(target=target, strategy=strategy, features=features)
     engine = heron.Engine(config)
     compiled = heron.Module.from_ast(engine, module).compiled
@@ -294,6 +296,6 @@ def explain_module(module, target: str, strategy: str, features=None, selected: 
                        "  argument as a value and write no frame record (the layout below is what the\n"
                        "  standard-ABI entry, used by the host, tables and refs, reads)")
         names = [_param_name(module, idx, i) for i in range(len(ft.params))]
-        out += format_layout(info.layout, names)
+        out += format_layout(info.layout, names, info.slot_roles)
         out += format_call_sites(module, info, module.funcs[idx - nimp].body, compiled)
     return "\n".join(out)

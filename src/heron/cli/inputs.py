@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 from ..errors import HeronError
-from ..script.commands import ModuleSource
+from ..text.commands import ModuleSource
 
 # Real programs are 0.5-5 MB of code; a larger input is refused rather than read.
 MAX_INPUT_BYTES = 256 << 20

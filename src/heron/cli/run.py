@@ -31,13 +31,11 @@ from ..binary import decode, encode
 from ..errors import DecodeError, ExitTrap, HeronError, LinkError, ParseError, Trap, ValidationError, WasmException
 from .. import Config, Engine, Func, Linker, Module, Store
 from ..script import loading
-from ..script.adapters import runtime_available
 from ..unwind.trace import UnwindTrace
 from ..wasi import ABIS, WasiConfig, unsupported_import
 from .inputs import module_source
 from .options import Resources, add_feature_option, add_machine_options, parse_w
 
-EXIT_NO_EXECUTION = 2
 EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
 
 
@@ -94,10 +92,6 @@ def load_module(path: Path, features) -> tuple[object, bool]:
 def main(args: argparse.Namespace) -> int:
     features, resources = parse_w(args.features, values=True)
     module, from_text = load_module(Path(args.file), features)
-    if not runtime_available():
-        print(f"heron run: {args.file}: module is valid, but execution is not available yet "
-              f"(heron.runtime is still being built)", file=sys.stderr)
-        return EXIT_NO_EXECUTION
     try:
         return execute(args, module, features, from_text, resources)
     finally:

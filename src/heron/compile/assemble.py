@@ -18,11 +18,24 @@ def fw(k: int) -> str:
     return f"fw{k:+d}"
 
 
+def upper_words_line(fc, layout, slots: list[int]) -> str:
+    """The prologue statement writing None into the upper word of each 16-byte slot
+    (compile/storage.py): one extended-slice store when they are evenly spaced."""
+    words = sorted(layout.slot_address_from_fp(0, k) // 8 + 1 for k in slots)
+    if len(words) == 1:
+        return f"S[{fw(words[0])}] = None"
+    if all(b - a == 2 for a, b in zip(words, words[1:])):
+        nones = fc.ctx.constant((None,) * len(words), key=("nones", len(words)))
+        return f"S[{fw(words[0])}:{fw(words[-1] + 1)}:2] = {nones}"
+    return " = ".join(f"S[{fw(w)}]" for w in words) + " = None"
+
+
 def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     """The function's Python source lines and, per line, (instruction, trap code); lays out
     the frame (`fc.info.layout`) first."""
     layout = fc.build_layout()
     fc.info.layout = layout
+    fc.info.slot_roles = fc.storage.slot_roles()
     subst = fc.out.renderer(layout)
     storage = fc.storage
     calls = fc.calls
@@ -87,8 +100,11 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
             put(2, "return _r")
     if not fc.lazy_checks and not fc.unchecked:
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, TrapCode.STACK_OVERFLOW)
-    if fc.out.needs_fw or stack_params or fc.nlocals > storage.spill_from:
+    uppers = storage.upper_word_slots()
+    if fc.out.needs_fw or stack_params or fc.nlocals > storage.spill_from or uppers:
         put(1, f"fw = {fc.ctx.frame_word()}")
+    if uppers:
+        put(1, upper_words_line(fc, layout, uppers))
     if fc.control.uses_br:
         put(1, "_br = 0")
     if fc.flat:

@@ -44,6 +44,18 @@ def may_return_tail_call(body: list, self_idx: int) -> bool:
     return False
 
 
+def arg_words(cabi: CallAssignment, args: list[tuple[int, str]], address) -> list:
+    """The stack-memory stores of stack arguments `(param, text)`: `(address fn, text)` per
+    word, address(L, p) being FrameLayout's byte address of parameter p; a v128 argument
+    is its two words, the value in the lower and None in the upper (target/stack.py)."""
+    stores = []
+    for p, text in args:
+        stores.append((lambda L, p=p: address(L, p), text))
+        if cabi.params[p].size == 16:
+            stores.append((lambda L, p=p: address(L, p) + 8, "None"))
+    return stores
+
+
 class CallLowering:
     """The calls of one function (see the module docstring)."""
 
@@ -70,12 +82,16 @@ class CallLowering:
         return [i for i, loc in enumerate(fc.abi.params) if loc.reg is not None]
 
     # ------------------------------------------------------------------ the call emitter
-    def record_site(self, kind: str) -> int:
-        """A call site at the current instruction; its return address."""
+    def record_site(self, kind: str) -> str:
+        """A call site at the current instruction; its return address as generated code writes
+        it: `RA<offset>`, an instance global bound to the module's code base + offset when the
+        function is installed (runtime/linking.py), so that compiled code does not depend on
+        where the code map placed the module and pays no addition per call."""
         instr = self.out.instr
         self.sites.append((instr, kind))
         self.fc.eh.note_site(kind)
-        return self.fc.info.start + PC_STRIDE * instr + RA_DELTA
+        info = self.fc.info
+        return f"RA{info.start - info.base + PC_STRIDE * instr + RA_DELTA}"
 
     def lazy_stack_check(self) -> None:
         """Elided frames write nothing to stack memory, so their stack-limit check can wait
@@ -141,14 +157,13 @@ class CallLowering:
         ra = self.record_site(kind if record else "elided")
         stores = []
         if not direct or self.fc.eh.last_site_has_handlers:
-            stores = [(lambda L, p=p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p), text)
-                      for p, text in stack_args]
+            stores = arg_words(cabi, stack_args, lambda L, p: L.outgoing_arg_address(L.sp_from_fp(0), cabi, p))
         # the callee's FP: below its frame record, under this frame's SP, as FrameLayout says
         # (also for an elided callee, so that stack depth is the same with and without elision)
         callee_fp = lambda L: L.fp_from_call_sp(L.call_sp(L.sp_from_fp(0), cabi))  # noqa: E731
         if record:
             stores.append((lambda L: L.saved_fp_address(callee_fp(L)), "fp"))
-            stores.append((lambda L: L.return_address_address(callee_fp(L)), str(ra)))
+            stores.append((lambda L: L.return_address_address(callee_fp(L)), ra))
         self.out.store_words(stores)
         callee_fp_below_fp = self.out.fix(lambda L: -callee_fp(L))    # this FP - callee FP
         arg_texts = exprs if direct else regs
@@ -231,7 +246,7 @@ class CallLowering:
             if fc.unchecked:
                 name = f"f{j}_u"
         twin = None
-        if direct and j != fc.func_idx and j in ctx.bounded and j not in ctx.summarized:
+        if direct and j != fc.func_idx and j in ctx.bounded:
             # call the twin directly when the callee's whole recursion fits (the test its
             # checked entry would make), saving the checked entry's frame
             param, self_call_fp_below_fp, lowest_fp = ctx.bounded[j]
@@ -293,9 +308,7 @@ class CallLowering:
             out.w(f"{name} = {text}")
             svals.append((p, name))
         if self_call:
-            for p, name in svals:
-                addr = out.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
-                out.w(f"{addr} = {name}")
+            out.store_words(arg_words(cabi, svals, lambda L, p: L.tail_call_arg_address(0, cabi, p)))
             reg_params = self.python_params()
             if reg_params:
                 # register parameters are assigned in place (the tuple is evaluated first);
@@ -311,9 +324,7 @@ class CallLowering:
             return
         out.w(f"_sf = {out.word(lambda L: L.saved_fp_address(0))}; "
               f"_ra = {out.word(lambda L: L.return_address_address(0))}")
-        for p, name in svals:
-            addr = out.word(lambda L, p=p: L.tail_call_arg_address(0, cabi, p))
-            out.w(f"{addr} = {name}")
+        out.store_words(arg_words(cabi, svals, lambda L, p: L.tail_call_arg_address(0, cabi, p)))
         out.w(f"{out.word(lambda L: L.saved_fp_address(new_fp(L)))} = _sf")
         out.w(f"{out.word(lambda L: L.return_address_address(new_fp(L)))} = _ra")
         out.w(self.tail_request(callee, f"fp + {out.fix(new_fp)}", vals))

@@ -1,105 +1,99 @@
-"""The per-module driver: a validated ast.Module -> a `CompiledModule` for one target and one
-strategy.
+"""Compiling one function of a module: ast.Func -> a `CompiledFunction` (its Python source,
+the code object defining `f<j>`, its constants and the code-map metadata).
 
-`compile_module` gives every defined function its code range (in the engine's code map),
-compiles each to Python source (compile/function.py), joins them into one source text
-(inspectable as `.source`) with a function `f<i>` per defined Wasm function, compiles
-that with Python's `compile`, and registers per function the FrameLayout, code range
-and call sites in the code map. Instantiation (runtime/) executes the code object in a
-per-instance namespace.
+A function is compiled on its first call (compile/lazy.py drives that); this module holds
+what every compile shares: the options the output depends on (`CompileOptions`, also the
+cache key), the module-level facts (`ModuleContext`: which functions may return a
+tail-call request, which frames are elided, which callees are depth-bounded recursions)
+and the per-function constant pool (`FunctionContext`).
 
-Module-level facts: which functions may return a tail-call request, which frames can be
-elided (DESIGN.md section 5), and which functions are depth-bounded recursions (their
-callers then call the unchecked twin directly, so those callers are compiled again
-once the bounded functions are known).
+Everything a CompiledFunction holds is independent of where the code map put the module:
+a return address is an instance global `RA<offset>` (bound to the module's code base +
+offset when the function is installed), a landing pad `CB+<offset>` (`CB`, the code base,
+in except clauses only), so the same code object serves any process (compile/cache.py).
 """
 from __future__ import annotations
 
 import itertools
 import os
-import weakref
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any, Callable
 
 from .. import ast
-from ..errors import Unsupported
 from ..target import assign
+from . import handlers
 from ..types import FuncType
 from .assemble import assemble
-from .calls import may_return_tail_call
-from ..target.codemap import PC_STRIDE, CodeMap
 from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
 from .fuelsum import summary_param
-from .handlers import count_landing_pads
 from .metering import NO_INSTRUMENTATION, Instrumentation
 
 STRATEGIES = ("baseline", "optimizing")
 
-_serial = itertools.count()
 # Frame elision in the optimizing strategy (DESIGN.md section 5); tests switch it off to compare.
 ELIDE_FRAMES = True
 # Test-only: lower every function flat (the fallback for deeply nested code), to test that path.
 FORCE_FLAT = os.environ.get("HERON_FORCE_FLAT", "") not in ("", "0")
-_NOT_ELIDABLE = frozenset({"call_indirect", "call_ref", "return_call_indirect", "return_call_ref", "throw",
-                           "throw_ref", "rethrow", "try", "try_table", "delegate", "catch", "catch_all"})
+
+_serial = itertools.count()
 
 
-def elidable_functions(module: ast.Module) -> set[int]:
-    """Functions no exception can unwind through: nothing reachable from them throws, calls an
-    import or makes an indirect/ref call (greatest fixpoint over direct calls)."""
-    nimp = len(module.imported("func"))
-    callees: dict[int, set[int]] = {}
-    for k, f in enumerate(module.funcs):
-        targets: set[int] = set()
-        ok = True
-        for ins in f.body:
-            op = ins.op
-            if op in _NOT_ELIDABLE:
-                ok = False
-                break
-            if op in ("call", "return_call"):
-                if ins.imm < nimp:
-                    ok = False
-                    break
-                targets.add(ins.imm)
-        if ok:
-            callees[nimp + k] = targets
-    changed = True
-    while changed:
-        changed = False
-        for idx in list(callees):
-            if not callees[idx] <= callees.keys():
-                del callees[idx]
-                changed = True
-    return set(callees)
+@dataclass(frozen=True)
+class CompileOptions:
+    """Everything compiled code depends on besides the module: part of the cache key. The
+    test-only switches are read once, when a module is loaded."""
+    target: str
+    strategy: str
+    stack_limit: int
+    stack_low: int
+    elide_frames: bool = True
+    force_flat: bool = False
+    shadow_frames: bool = False
+    # fuel and epoch checks (Config.consume_fuel / epoch_interruption, compile/metering.py)
+    instrumentation: Instrumentation = NO_INSTRUMENTATION
+
+    @classmethod
+    def current(cls, target: str, strategy: str, stack_limit: int, stack_low: int,
+                instrumentation: Instrumentation = NO_INSTRUMENTATION) -> "CompileOptions":
+        return cls(target, strategy, stack_limit, stack_low, ELIDE_FRAMES and strategy == "optimizing",
+                   FORCE_FLAT, handlers.SHADOW_FRAMES, instrumentation)
+
+    def key(self) -> str:
+        return (f"{self.target}/{self.strategy}/limit={self.stack_limit}/low={self.stack_low}/"
+                f"elide={int(self.elide_frames)}/flat={int(self.force_flat)}/shadow={int(self.shadow_frames)}/"
+                f"{self.instrumentation.key()}")
 
 
 class ModuleContext:
-    """What compiling one function needs to know about the module and the target."""
+    """What compiling any function needs to know about the module and the target."""
 
-    def __init__(self, module: ast.Module, target: str, strategy: str, stack_limit: int, stack_low: int,
-                 instrumentation: Instrumentation = NO_INSTRUMENTATION):
+    def __init__(self, module: ast.Module, options: CompileOptions, may_tail: dict[int, bool],
+                 elided: set[int]):
         self.module = module
-        self.target = target
-        self.strategy = strategy
-        # fuel and epoch checks (compile/metering.py): compile options like the target
-        self.instrumentation = instrumentation
-        self.stack_limit = stack_limit
-        self.stack_low = stack_low
+        self.options = options
+        self.target = options.target
+        self.strategy = options.strategy
+        self.stack_limit = options.stack_limit
+        self.stack_low = options.stack_low
+        self.instrumentation = options.instrumentation
         self.n_imported_funcs = len(module.imported("func"))
-        self.func_types = [module.func_type(i) for i in range(module.num_funcs())]
-        self.may_tail: dict[int, bool] = {}
-        self.elided: set[int] = set()
+        types = module.types
+        self.func_types = [types[i.desc] for i in module.imported("func")] + \
+            [types[f.type_idx] for f in module.funcs]
+        self.may_tail = may_tail
+        self.elided = elided
         # depth-bounded functions (those with an unchecked twin): index -> (bounded parameter,
-        # FP distance of one self-call, lowest FP whose SP is in bounds), from their FrameLayout
+        # FP distance of one self-call, lowest FP whose SP is in bounds), from their FrameLayout;
+        # filled as they are compiled (before their callers: compile/lazy.py)
         self.bounded: dict[int, tuple[int, int, int]] = {}
-        # functions whose fuel is charged by a summary (compile/fuelsum.py): callers enter them
-        # through f<i>_e, never their (uninstrumented) twin
-        self.summarized: set[int] = set()
-        self.constants: list = []
-        self._const_index: dict = {}
+
+    def frame_word(self, fp: str = "fp") -> str:
+        """The expression of a frame's word index in stack memory (`fw`) from its FP."""
+        return f"{fp} >> 3" if self.stack_low == 0 else f"({fp} - {self.stack_low}) >> 3"
 
     def frame_word(self, fp: str = "fp") -> str:
         """The expression of a frame's word index in stack memory (`fw`) from its FP."""
@@ -108,142 +102,128 @@ class ModuleContext:
     def abi(self, ft: FuncType):
         return assign(ft, self.target, "wasm")
 
-    def constant(self, value, key=None) -> str:
-        """A name (`K<n>`) in the generated module's globals bound to `value`."""
-        k = key if key is not None else (type(value), value)
-        name = self._const_index.get(k)
-        if name is None:
-            name = f"K{len(self.constants)}"
-            self.constants.append(value)
-            self._const_index[k] = name
-        return name
-
     def callee_may_tail(self, func_idx: int) -> bool:
         if func_idx < self.n_imported_funcs:
             return True
         return self.may_tail.get(func_idx, True)
 
 
-# filename of generated code -> CompiledModule (for traps: line -> instruction)
-REGISTRY: "weakref.WeakValueDictionary[str, CompiledModule]" = weakref.WeakValueDictionary()
+class FunctionContext(ModuleContext):
+    """The module context as one function's compile sees it, with that function's own
+    constant pool (`K<j>_<n>`): a function's output does not depend on what else was
+    compiled before it."""
+
+    def __init__(self, mctx: ModuleContext, func_idx: int):   # noqa: super().__init__ not wanted
+        self.__dict__.update(mctx.__dict__)
+        self.func_idx = func_idx
+        self.constants: list[tuple[str, Any]] = []
+        self._const_index: dict = {}
+
+    def constant(self, value, key=None) -> str:
+        """A name (`K<j>_<n>`) in the instance namespace bound to `value`."""
+        k = key if key is not None else (type(value), value)
+        name = self._const_index.get(k)
+        if name is None:
+            name = f"K{self.func_idx}_{len(self.constants)}"
+            self.constants.append((name, value))
+            self._const_index[k] = name
+        return name
 
 
 @dataclass(eq=False)
-class CompiledModule:
-    module: ast.Module
-    target: str
-    strategy: str
-    source: str
-    code: Any
+class CompiledFunction:
+    """One compiled function: executing `code` in an instance namespace (after binding its
+    `constants` there) defines `f<j>` (and `f<j>_e` / `f<j>_u` where they exist)."""
+    index: int
+    info: FunctionInfo
+    code: CodeType
     filename: str
-    functions: list                  # FunctionInfo per defined function
-    constants: list
-    line_meta: list                  # per source line (0-based): (FunctionInfo | None, instr, trap code)
-    may_tail: dict = field(default_factory=dict)
-    unsupported: Unsupported | None = None
-    instrumentation: Instrumentation = NO_INSTRUMENTATION
+    constants: list                  # (name, value)
+    line_meta: list                  # per source line (0-based): (instruction, trap code)
+    source: str
+    bounded: tuple | None = None     # ModuleContext.bounded's entry, when it has a twin
+    _callees: list | None = None
+    _addresses: list | None = None
 
-    def function(self, func_idx: int) -> FunctionInfo:
-        return self.functions[func_idx - len(self.module.imported("func"))]
+    def return_addresses(self) -> list[tuple[str, int]]:
+        """(name, offset from the module's code base) of every `RA<offset>` its code looks up:
+        return addresses, bound per instance namespace when the function is installed."""
+        if self._addresses is None:
+            self._addresses = _referenced(self.code, _RA, lambda m: (m.group(0), int(m.group(1))))
+        return self._addresses
+
+    def callees(self) -> list[tuple[str, int, bool]]:
+        """(name, function index, elided entry?) of every `F<j>` / `f<j>_e` its code looks up
+        as a global: the names an instance namespace must bind before this code runs."""
+        if self._callees is None:
+            self._callees = _referenced(self.code, _CALLEE, lambda m: (
+                m.group(0), int(m.group(1) or m.group(2)), m.group(2) is not None))
+        return self._callees
 
     def where(self, lineno: int) -> tuple:
         """(FunctionInfo, instruction index, trap code) for a 1-based line of the source."""
         if 1 <= lineno <= len(self.line_meta):
-            return self.line_meta[lineno - 1]
+            instr, trap = self.line_meta[lineno - 1]
+            return (self.info, instr, trap)
         return (None, 0, None)
 
 
-def compile_module(module: ast.Module, target: str, strategy: str, codemap: CodeMap,
-                   stack_limit: int, stack_low: int, module_name: str | None = None,
-                   instrumentation: Instrumentation = NO_INSTRUMENTATION) -> CompiledModule:
-    """Compile every defined function (Unsupported names a feature Heron lacks);
-    `instrumentation` adds fuel and epoch checks (compile/metering.py)."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
-    ctx = ModuleContext(module, target, strategy, stack_limit, stack_low, instrumentation)
-    nimp = ctx.n_imported_funcs
-    serial = next(_serial)
-    mod_name = module_name or (module.names.module if module.names and module.names.module else None) \
-        or module.id
-    filename = f"<heron-{serial}:{mod_name or 'module'}:{strategy}:{target}>"
+_CALLEE = re.compile(r"(?:F(\d+)|f(\d+)_e)$")
+_RA = re.compile(r"RA(\d+)$")
 
-    if strategy == "optimizing" and ELIDE_FRAMES:
-        ctx.elided = elidable_functions(module)
-    infos: list[FunctionInfo] = []
-    for k, f in enumerate(module.funcs):
-        idx = nimp + k
-        tail = may_return_tail_call(f.body, idx)
-        ctx.may_tail[idx] = tail
-        span = PC_STRIDE * (len(f.body) + 1 + count_landing_pads(f.body))   # instructions, then landing pads
-        start = codemap.allocate(span)
-        infos.append(FunctionInfo(start=start, end=start + span, index=idx, name=module.func_name(idx),
-                                  module_name=mod_name, layout=None,
-                                  offsets=[ins.offset for ins in f.body], may_tail_call=tail))
 
-    pieces: list[tuple[list[str], list]] = []
-    compilers: list[FunctionCompiler] = []
-    for k, f in enumerate(module.funcs):
-        fc = _compile_function(ctx, nimp + k, f, infos[k], flat=FORCE_FLAT)
-        compilers.append(fc)
-        pieces.append(assemble(fc))
+def _referenced(code: CodeType, pattern: re.Pattern, item: Callable) -> list:
+    """item(match) for every global name `code` (or code nested in it) looks up that matches."""
+    out = []
+    for name in code.co_names:
+        m = pattern.match(name)
+        if m is not None:
+            out.append(item(m))
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            out += _referenced(c, pattern, item)
+    return out
 
-    # callers of depth-bounded functions again, now that those are known: they call the
-    # unchecked twin directly when the whole recursion fits
-    for fc, info in zip(compilers, infos):
-        if fc.calls.twin is not None:
-            layout = info.layout
-            ctx.bounded[info.index] = (fc.calls.bounded_param, fc.calls.self_call_fp_below_fp(layout),
-                                       layout.fp_from_sp(ctx.stack_limit))
-    if ctx.bounded:
-        for k, f in enumerate(module.funcs):
-            idx = nimp + k
-            if any(ins.op == "call" and ins.imm in ctx.bounded and ins.imm != idx for ins in f.body):
-                compilers[k] = _compile_function(ctx, idx, f, infos[k], flat=compilers[k].flat)
-                pieces[k] = assemble(compilers[k])
 
+def compile_function(mctx: ModuleContext, idx: int, func: ast.Func, info: FunctionInfo,
+                     filename: str) -> CompiledFunction:
+    """Compile one defined function (its callees that may be depth-bounded must already be
+    compiled, so that `mctx.bounded` knows them)."""
+    info.frame_elided = idx in mctx.elided
+    fc = _lower(FunctionContext(mctx, idx), idx, func, info, flat=mctx.options.force_flat)
     while True:
-        lines: list[str] = []
-        meta: list = []
-        for k, (src_lines, src_meta) in enumerate(pieces):
-            info = infos[k]
-            for text, (instr, trap) in zip(src_lines, src_meta):
-                lines.append(text)
-                meta.append((info, instr, trap))
+        lines, meta = assemble(fc)
         source = "\n".join(lines) + "\n"
         try:
             code = compile(source, filename, "exec")
             break
-        except (SyntaxError, RecursionError, MemoryError) as e:
+        except (SyntaxError, RecursionError, MemoryError):
             # CPython's compiler refused a deeply nested function: lower it flat instead
-            lineno = getattr(e, "lineno", None)
-            if lineno is None or not 1 <= lineno <= len(meta):
+            if fc.flat:
                 raise
-            info = meta[lineno - 1][0]
-            k = info.index - nimp
-            if compilers[k].flat:
-                raise
-            compilers[k] = _compile_function(ctx, info.index, module.funcs[k], infos[k], flat=True)
-            pieces[k] = assemble(compilers[k])
-
-    for fc, info in zip(compilers, infos):
-        info.call_sites[:] = sorted(fc.call_sites(info.layout), key=lambda site: site.return_address)
-        codemap.add(info)
-    cm = CompiledModule(module=module, target=target, strategy=strategy, source=source, code=code,
-                        filename=filename, functions=infos, constants=list(ctx.constants),
-                        line_meta=meta, may_tail=dict(ctx.may_tail), instrumentation=instrumentation)
-    REGISTRY[filename] = cm
-    return cm
+            fc = _lower(FunctionContext(mctx, idx), idx, func, info, flat=True)
+    layout = info.layout
+    info.call_sites[:] = sorted(fc.call_sites(layout), key=lambda site: site.return_address)
+    bounded = None
+    if fc.calls.twin is not None and fc.calls.summary is None:
+        # (a fuel-summarized function is entered through f<j>_e, never its uninstrumented twin)
+        bounded = (fc.calls.bounded_param, fc.calls.self_call_fp_below_fp(layout),
+                   layout.fp_from_sp(mctx.stack_limit))
+    return CompiledFunction(index=idx, info=info, code=code, filename=filename, constants=fc.ctx.constants,
+                            line_meta=meta, source=source, bounded=bounded)
 
 
-def _compile_function(ctx: ModuleContext, idx: int, f: ast.Func, info: FunctionInfo, flat: bool) -> FunctionCompiler:
+def _lower(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo, flat: bool) -> FunctionCompiler:
     fc = FunctionCompiler(ctx, idx, f, info, flat=flat)
     try:
         fc.compile()
     except FlatNeeded:
+        ctx = FunctionContext(ctx, idx)
         fc = FunctionCompiler(ctx, idx, f, info, flat=True)
         fc.compile()
     bounded = fc.calls.bounded_recursion_param()
     if bounded is not None:
+        # with fuel, a pure recursion gets a fuel summary and an uninstrumented twin (fuelsum.py)
         key = summary_param(fc) if ctx.instrumentation.consume_fuel else None
         twin = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="plain" if key is not None else "")
         twin.compile()
@@ -252,8 +232,13 @@ def _compile_function(ctx: ModuleContext, idx: int, f: ast.Func, info: FunctionI
             fc.calls.summary = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="summary",
                                                 summary_key=key)
             fc.calls.summary.compile()
-            ctx.summarized.add(idx)
     return fc
 
 
-__all__ = ["compile_module", "CompiledModule", "ModuleContext", "REGISTRY", "STRATEGIES", "elidable_functions"]
+def next_serial() -> int:
+    """A number unique in this process, for the file names of generated code."""
+    return next(_serial)
+
+
+__all__ = ["compile_function", "CompiledFunction", "CompileOptions", "ModuleContext", "FunctionContext",
+           "STRATEGIES", "ELIDE_FRAMES", "FORCE_FLAT", "next_serial"]

@@ -31,7 +31,7 @@ from typing import Callable
 
 from .. import ast
 from ..errors import Unsupported
-from ..numerics import MEMORY_OPS, NUMERIC_OPS
+from ..numerics import MEMORY_OPS, NUMERIC_OPS, V128_OPS
 from ..target import FrameLayout
 from ..types import FuncType
 from .calls import CallLowering
@@ -45,12 +45,12 @@ from .metering import Metering
 from .operands import OperandStack
 from .ranges import RangeFacts
 from .storage import Storage
+from .vectors import VectorLowering, may_hold_v128, vector_method
 
 # where straight-line code ends: a stack check before it does not cover what follows
 _CHECK_JOINS = frozenset({"else", "end", "catch", "catch_all", "delegate", "loop"})
-_SIMD_PREFIXES = ("v128", "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2")
 # instructions that neither trap nor have an effect: pending call results need not run first
-_QUIET_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "nop"})
+_QUIET_OPS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const", "v128.const", "nop"})
 
 
 class FunctionCompiler:
@@ -86,7 +86,8 @@ class FunctionCompiler:
 
         self.out = Emitter(indent=1 if flat else 0)
         self.out.needs_fw = self.baseline
-        self.storage = Storage(self.out, self.nlocals, self.baseline)
+        self.storage = Storage(self.out, self.local_types, self.baseline,
+                               vectors=may_hold_v128(self.module, self.ftype, func, ctx.func_types))
         self.lazy_checks = self.elided and self.nlocals <= self.storage.spill_from
         self.ops = OperandStack(self.out, self.storage, self.baseline)
         self.ends: dict[int, int] = {}
@@ -98,6 +99,7 @@ class FunctionCompiler:
             ins.op in EXCEPTION_OPS and ins.op not in ("throw", "throw_ref") for ins in self.body)
         self.ranges = RangeFacts(self.body, self.ends, facts)
         self.basic = BasicLowering(ctx, self.out, self.ops, self.storage, self.ranges, self.baseline)
+        self.vectors = VectorLowering(self.basic)
         self.control = ControlLowering(self)
         self.calls = CallLowering(self)
         self.eh = HandlerLowering(self)
@@ -147,8 +149,6 @@ class FunctionCompiler:
                     self.ops.settle(len(self.ops) - self.inline_operands(op, ins))
                 handler = dispatch.get(op)
                 if handler is None:
-                    if op.startswith(_SIMD_PREFIXES):
-                        raise Unsupported("simd", op)
                     raise Unsupported(op, f"instruction {op}")
                 if meter is None:
                     handler(ins)
@@ -179,11 +179,13 @@ class FunctionCompiler:
         sem = NUMERIC_OPS.get(op)
         if sem is not None:
             return depth if sem.trap is None else sem.arity
+        if op in V128_OPS:
+            return depth                    # no SIMD value row traps
         return 0
 
     # ------------------------------------------------------------------ the frame
     def build_layout(self) -> FrameLayout:
-        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=self.storage.slot_count(),
+        return FrameLayout.build(self.ctx.target, "wasm", self.ftype, slots=self.storage.slot_sizes(),
                                  has_dynamic_context=self.eh.has_handlers, calls=self.calls.outgoing,
                                  name=self.info.name)
 
@@ -238,7 +240,7 @@ class _Dispatch:
             return self.fc.basic.numeric
         if op in MEMORY_OPS:
             return self.fc.basic.memory_access
-        return None
+        return vector_method(self.fc.vectors, op)
 
 
 __all__ = ["FunctionCompiler", "FlatNeeded"]

@@ -7,11 +7,11 @@ A try becomes a Python `try` statement around its body, only where the handlers 
     try:
         <body>                             # its call sites carry the try's handlers
     except Resume as _u:
-        if _u.fp != fp or not P0 <= _u.pad <= P1: raise      # another frame's, another try's
+        if _u.fp != fp or not CB+P0 <= _u.pad <= CB+P1: raise   # another frame's, another try's
         fp = _u.sp + <fp_to_sp>            # the walker's SP is the frame's base from here on
         fw = fp >> 3
         _x = _u.exn
-        if _u.pad == P0:
+        if _u.pad == CB+P0:                # pads relative to the module's code base CB
             <landing pad 0: reload live values, deliver the payload, branch to its label>
         else:
             <landing pad 1>
@@ -54,7 +54,8 @@ _NO_ARGS = FuncType((), ())
 TRAP_NULL_EXN = TrapCode.NULL_EXCEPTION_REFERENCE.value
 EXCEPTION_OPS = frozenset({"try", "catch", "throw", "rethrow", "throw_ref", "delegate", "catch_all",
                            "try_table"})
-# Test-only, read at compile time: every call site first records (SP, vmctx) of its frame
+# Test-only, read when a module is loaded (CompileOptions): every call site first records
+# (SP, vmctx) of its frame
 # under its FP in the runtime's SHADOW dict, so tests can check the walker frame by frame.
 SHADOW_FRAMES = False
 # names of generated-code registers (Python locals): temporaries, stack positions, locals
@@ -149,6 +150,12 @@ class HandlerLowering:
         if self.has_handlers:
             self.out.needs_fw = True
 
+    def relative(self, pad: int) -> int:
+        """A landing pad's address relative to the module's code base: generated code names it
+        `CB+<offset>` (return addresses too: compile/calls.py), so that it does not depend on
+        where the code map placed the module."""
+        return pad - self.fc.info.base
+
     def new_pad(self) -> int:
         """A landing-pad address: past the body's instruction addresses, inside the function."""
         addr = self.fc.info.start + PC_STRIDE * (len(self.fc.body) + 1 + self.n_pads)
@@ -225,7 +232,7 @@ class HandlerLowering:
         self.last_site_has_handlers = False
         if kind == "tail":
             return
-        if SHADOW_FRAMES:
+        if self.fc.ctx.options.shadow_frames:
             # test-only shadow record: what this frame really is (tests/unwind frame check)
             self.out.w(f"SHADOW[fp] = (fp - {self.out.fix(lambda L: L.fp_to_sp())}, VMCTX)")
         if not self.has_handlers or kind == "elided":
@@ -274,7 +281,7 @@ class HandlerLowering:
                 f"    fp = _u.sp + {layout.fp_from_sp(0)}",
                 f"    fw = {self.fc.ctx.frame_word()}",
                 "    _x = _u.exn",
-                f"    _pc = {pads}[_u.pad]"]
+                f"    _pc = {pads}[_u.pad - CB]"]
 
     def emit_throw(self, exn_expr: str) -> None:
         """A call to the runtime's throw routine; it never returns."""
@@ -351,7 +358,7 @@ class HandlerLowering:
                 self.values_to(t, e)
             if flat:
                 label = control.new_flat_label()
-                self.pad_labels[pad] = label
+                self.pad_labels[self.relative(pad)] = label
                 self.pad_sections.append((label, self.detached(pad_code)))
             else:
                 scope.pad_lines.append((pad, self.detached(pad_code, indent=0)))
@@ -374,7 +381,7 @@ class HandlerLowering:
             if flat:
                 label = control.new_flat_label()
                 scope.clause_labels[j] = label
-                self.pad_labels[pad] = label
+                self.pad_labels[self.relative(pad)] = label
         if scope.clause_pads:
             scope.exn_slot = self.storage.new_extra_slot()
             scope.live = self.live_locals(min(scope.clause_pads))     # the catch arms follow it
@@ -403,7 +410,8 @@ class HandlerLowering:
         out.indent += 1
         pads = [pad for _tag, _kind, pad in scope.handlers]
         lo, hi = min(pads), max(pads)
-        mine = f"_u.pad != {lo}" if lo == hi else f"not {lo} <= _u.pad <= {hi}"
+        lo, hi = self.relative(lo), self.relative(hi)
+        mine = f"_u.pad != CB+{lo}" if lo == hi else f"not CB+{lo} <= _u.pad <= CB+{hi}"
         out.w(f"if _u.fp != fp or {mine}: raise")
         out.w(f"fp = _u.sp + {out.fix(lambda L: L.fp_from_sp(0))}")
         out.w(f"fw = {self.fc.ctx.frame_word()}")
@@ -417,7 +425,7 @@ class HandlerLowering:
         if pad == pads[-1]:
             self.out.w("else:")
         else:
-            self.out.w(f"{'if' if first else 'elif'} _u.pad == {pad}:")
+            self.out.w(f"{'if' if first else 'elif'} _u.pad == CB+{self.relative(pad)}:")
         self.out.indent += 1
 
     def end_try(self, c) -> None:

@@ -19,6 +19,8 @@ class FunctionInfo(CodeRange):
     offsets: list = field(default_factory=list)     # per instruction: module byte offset (or None)
     may_tail_call: bool = False
     frame_elided: bool = False
+    slot_roles: list = field(default_factory=list)  # per frame slot: what it holds (explain)
+    base: int = 0                     # the module's code base (generated code: `CB`); start - base is fixed
 
     def offset_at(self, pc: int) -> int | None:
         i = self.instr_at(pc)

@@ -9,14 +9,14 @@ import math
 
 from .. import ast
 from ..errors import TrapCode, Unsupported
-from ..numerics import MEMORY_OPS, NUMERIC_OPS, f32_from_bits, f64_from_bits
+from ..numerics import MEMORY_OPS, NUMERIC_OPS, OpSemantics, f32_from_bits, f64_from_bits
 from ..types import F32, F64, I32, I64, V128, RefType
 from .emit import Emitter
 from .operands import Item, OperandStack
 from .ranges import SIMPLE, RangeFacts
 from .storage import Storage
 
-ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0"}
+ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0", V128: "0"}
 
 
 def strict(template: str, arity: int) -> bool:
@@ -37,8 +37,6 @@ def zero_of(t) -> str:
     """The text of a value type's default value (locals start with it)."""
     if isinstance(t, RefType):
         return "None"
-    if t == V128:
-        raise Unsupported("simd", "v128 value")
     return ZERO[t]
 
 
@@ -59,7 +57,12 @@ class BasicLowering:
         op = ins.op
         if not self.baseline and self.ranges.constant_peephole(self.ops, op):
             return
-        sem = NUMERIC_OPS[op]
+        self.apply_row(NUMERIC_OPS[op])
+
+    def apply_row(self, sem: OpSemantics) -> None:
+        """Paste a numeric row's template over the operands (scalar rows, and the bound SIMD
+        rows of compile/vectors.py): folded when pure, keeping effect items in order."""
+        op = sem.name
         template = sem.template
         items = self.ops.pop_n(sem.arity)
         effect = any(item.effect for item in items)
@@ -87,6 +90,9 @@ class BasicLowering:
                 local = self.ranges.bare_local(items[0])
                 if local is not None:
                     self.ops.items[-1].facts = ({}, {local: 1})
+
+    def push_constant(self, text: str) -> None:
+        self.ops.push(Item(text))
 
     def op_i32_const(self, ins: ast.Instr) -> None:
         self.ops.push(Item(str(ins.imm)))

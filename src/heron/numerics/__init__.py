@@ -15,8 +15,9 @@ immediates (lane index, shuffle pattern) are bound with `row.bind(...)` before p
 function against wasmtime, bit for bit (NaN results: their class, where the spec
 leaves the bits free).
 
-NUMERIC_OPS and MEMORY_OPS stay scalar-only: the compiler lowers what they hold, and
-v128 values reach it with the machine-model work of issue #12.
+NUMERIC_OPS and MEMORY_OPS stay scalar-only (their rows may fold into the range peepholes
+and trap tables of the scalar lowering); the compiler lowers V128_OPS and V128_MEMORY_OPS
+through compile/vectors.py, which binds immediates and pastes the same way.
 """
 from __future__ import annotations
 

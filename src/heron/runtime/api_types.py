@@ -10,7 +10,7 @@ from .. import types as T
 
 
 class ValType:
-    """A value type: `ValType.i32()`, `.i64()`, `.f32()`, `.f64()`, `.funcref()`,
+    """A value type: `ValType.i32()`, `.i64()`, `.f32()`, `.f64()`, `.v128()`, `.funcref()`,
     `.externref()`, `.exnref()`. Compares equal by type; `str()` is the text format's name."""
     __slots__ = ("internal",)
 
@@ -36,6 +36,12 @@ class ValType:
     def f64() -> "ValType":
         """The 64-bit float type."""
         return ValType(T.F64)
+
+    @staticmethod
+    def v128() -> "ValType":
+        """The 128-bit vector type (SIMD). wasmtime-py 51 has no such constructor; its values
+        here are ints, lane 0 in the low bits (runtime/values.py)."""
+        return ValType(T.V128)
 
     @staticmethod
     def funcref() -> "ValType":

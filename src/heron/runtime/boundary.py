@@ -177,6 +177,8 @@ def _wasm_thunk(state, func):
     ]
     for p in w_stack:
         lines.append(f"    words[w + {caller.outgoing_arg_address(sp0, wabi, p) >> 3}] = a{p}")
+        if wabi.params[p].size == 16:     # a v128: the value, then None (target/stack.py)
+            lines.append(f"    words[w + {(caller.outgoing_arg_address(sp0, wabi, p) >> 3) + 1}] = None")
     lines += [
         f"    words[w + {caller.saved_fp_address(callee_fp0) >> 3}] = saved_fp",
         f"    words[w + {caller.return_address_address(callee_fp0) >> 3}] = ret",

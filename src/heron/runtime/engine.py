@@ -3,8 +3,10 @@ proposals, stack size, fuel and epoch checks), and the engine that owns the code
 everything it compiled and the epoch counter its stores' deadlines refer to."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from ..compile.cache import CodeCache
 from ..compile.metering import Instrumentation
 from ..target.codemap import CodeMap
 from ..errors import HeronError
@@ -22,7 +24,7 @@ DEFAULT_STRATEGY = "optimizing"
 _STRATEGIES = {"baseline": "baseline", "optimizing": "optimizing",
                # wasmtime's names: Cranelift optimizes, Winch is a baseline compiler
                "auto": "optimizing", "cranelift": "optimizing", "winch": "baseline"}
-_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "consume_fuel",
+_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "cache", "consume_fuel",
             "epoch_interruption")
 # keyword options of Config() besides its named parameters
 _FLAGS = ("max_wasm_stack", "consume_fuel", "epoch_interruption")
@@ -32,28 +34,34 @@ class Config:
     """Engine settings: the modelled target, the compilation strategy, the proposals
     (`features`, or wasmtime-py's `wasm_*` flags such as `config.wasm_tail_call = True`)
     and the size of the stack Wasm frames live in (`stack_size`, or wasmtime-py's
-    `max_wasm_stack`). An option Heron does not know raises (AttributeError when set
-    as an attribute, TypeError as a keyword) instead of being silently ignored.
+    `max_wasm_stack`), and the code cache (`cache`: True for the default per-user
+    directory, or a directory; False/None: none -- wasmtime-py's spelling; see
+    compile/cache.py). An option Heron does not know raises (AttributeError when set as
+    an attribute, TypeError as a keyword) instead of being silently ignored.
 
     Resource controls, as in wasmtime-py: `consume_fuel = True` makes Wasm consume fuel
     (`Store.set_fuel` / `get_fuel`; trap "all fuel consumed" when it runs out), and
     `epoch_interruption = True` makes it trap with "interrupt" once the engine's epoch
     (`Engine.increment_epoch()`) reaches the store's deadline (`Store.set_epoch_deadline`).
-    Both are compiled into the code, so they cost nothing when off."""
+    Both are compiled into the code (and part of the code cache's key), so they cost
+    nothing when off."""
 
     features: Features
     target: str
     strategy: str
     stack_size: int
+    cache: bool | str | os.PathLike | None
     consume_fuel: bool
     epoch_interruption: bool
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
-                 features: Features | None = None, stack_size: int = DEFAULT_SIZE, **flags: Any):
+                 features: Features | None = None, stack_size: int = DEFAULT_SIZE,
+                 cache: bool | str | os.PathLike | None = None, **flags: Any):
         object.__setattr__(self, "features", features if features is not None else Features())
         self.target = target
         self.strategy = strategy
         self.stack_size = stack_size
+        self.cache = cache
         self.consume_fuel = False
         self.epoch_interruption = False
         for name, value in flags.items():
@@ -76,6 +84,8 @@ class Config:
             value = _STRATEGIES[value]
         if name == "features" and not isinstance(value, Features):
             raise TypeError(f"Config.features must be a heron.Features, not {type(value).__name__}")
+        if name == "cache" and not (value is None or isinstance(value, (bool, str, os.PathLike))):
+            raise TypeError(f"Config.cache is True, False, None or a directory, not {type(value).__name__}")
         if name in ("stack_size", "max_wasm_stack"):
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise HeronError(f"{name} must be a positive number of bytes, not {value!r}")
@@ -109,6 +119,9 @@ class Engine:
         self.stack_low = self.stack_base - self.stack_size
         self.stack_limit = self.stack_low + DEFAULT_RED_ZONE
         self.codemap = CodeMap()
+        cache = self.config.cache
+        self.code_cache = None if cache is None or cache is False else \
+            CodeCache(None if cache is True else cache)
         # fuel and epoch checks are compiled in: compile options, like the target
         self.instrumentation = Instrumentation(self.config.consume_fuel, self.config.epoch_interruption)
         self.epochs = EpochClock()

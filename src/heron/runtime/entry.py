@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..errors import ArgumentError, Trap
 from ..target import FrameLayout, assign
-from ..types import FuncType
+from ..types import V128, FuncType
 from .caller import Caller
 from .recursion import get_limit, restore_host_limit, set_limit
 from .tailcall import TailCall
@@ -116,6 +116,8 @@ def _compiled_entry(state, func) -> Callable:
     ]
     for p, off in stack_params:
         lines.append(f"    words[w + {off >> 3}] = a{p}")
+        if params[p] == V128:       # a v128 is two words: the value, then None (target/stack.py)
+            lines.append(f"    words[w + {(off >> 3) + 1}] = None")
     lines += [
         f"    words[w + {sfp_off >> 3}] = exits[-1] if exits else 0",
         f"    words[w + {ra_off >> 3}] = {ENTRY_PC}",
@@ -127,7 +129,8 @@ def _compiled_entry(state, func) -> Callable:
         "    state.host_limit = host_limit",
         f"    if host_limit < {state.wasm_limit}: set_limit({state.wasm_limit})",
         "    try:",
-        f"        r = code({', '.join(['fp'] + [names[p] for p in reg_params])})",
+        # func.code is read per call: a stub until the first call compiles it (runtime/linking.py)
+        f"        r = func.code({', '.join(['fp'] + [names[p] for p in reg_params])})",
         "        while r.__class__ is TailCall: r = r.f()",
         "    except BaseException as e:",
         "        restore_host_limit(host_limit)",
@@ -150,7 +153,7 @@ def _compiled_entry(state, func) -> Callable:
     else:
         lines.append("    return _rth(r, results)")
     ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
-          "code": func.code, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
+          "func": func, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
           "_rth": results_to_host, "results": results, "params": params,
           "arity_message": f"{func.name} expects {n} arguments, got ",
           "get_limit": get_limit, "set_limit": set_limit,

@@ -1,5 +1,6 @@
-"""Instantiation: check imports, build globals/tables/memories/functions, run the compiled
-code object in a per-instance namespace, apply element and data segments, run start.
+"""Instantiation: check imports, build globals/tables/memories/functions, bind the module's
+functions into a per-instance namespace (compiled ones, or stubs that compile them on first
+call: runtime/linking.py), apply element and data segments, run start.
 
 Wasm 2.0+ semantics: segments are applied in order and instantiation stops at the first
 failure with a Trap; what earlier segments wrote to imported tables/memories stays.
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LinkError, Trap, Unsupported
+from ..gcpause import paused_gc
 from ..numerics import TEMPLATE_GLOBALS, f32_from_bits, f64_from_bits
 from ..types import RefType, TableType, MemType, GlobalType
 from .boundary import boundary_namespace
@@ -17,6 +19,7 @@ from .bulk import HELPERS, mem_init, table_init
 from .exceptions import exception_namespace
 from .func import Func
 from .globalvar import Global
+from .linking import Binder
 from .memory import Memory
 from .store_arg import state_of
 from .table import Table
@@ -40,6 +43,7 @@ class InstanceState:
         self.exports: dict = {}
         self.namespace: dict = {}
         self.compiled = None
+        self.binder = None
 
 
 def eval_const(expr, inst: InstanceState, module):
@@ -49,7 +53,7 @@ def eval_const(expr, inst: InstanceState, module):
         op = ins.op
         if op == "end":
             break
-        if op in ("i32.const", "i64.const"):
+        if op in ("i32.const", "i64.const", "v128.const"):
             stack.append(ins.imm)
         elif op == "f32.const":
             stack.append(f32_from_bits(ins.imm))
@@ -163,57 +167,57 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         getattr(inst, {"func": "funcs", "table": "tables", "memory": "mems", "global": "globals",
                        "tag": "tags"}[imp.kind]).append(item)
 
+    # Func objects, namespace and stubs by the ten thousand, none of them garbage: without
+    # the cyclic collector walking the heap again and again (heron/gcpause.py)
     state.limits.new_instance(len(module.tables), len(module.mems))
-    nimp_funcs = len(inst.funcs)
-    # functions first: globals and tables may refer to them (ref.func)
-    for k, f in enumerate(module.funcs):
-        idx = nimp_funcs + k
-        info = compiled.functions[k]
-        inst.funcs.append(Func._wasm(state, canonical_type(module, f.type_idx), info.name, instance_obj, idx,
-                                     compiled.may_tail.get(idx, False)))
-    for g in module.globals:
-        v = eval_const(g.init, inst, module)
-        gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
-        inst.globals.append(Global._make(state, gt, v))
-    for t in module.tables:
-        init = eval_const(t.init, inst, module) if t.init is not None else None
-        tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
-        inst.tables.append(Table._make(state, tt, init))
-    for mt in module.mems:
-        inst.mems.append(Memory._make(state, mt))
-    for tt in module.tags:
-        inst.tags.append(Tag._make(state, canonical_type(module, tt.type_idx)))
+    with paused_gc():
+        nimp_funcs = len(inst.funcs)
+        # functions first: globals and tables may refer to them (ref.func)
+        types = [canonical_type(module, i) for i in range(len(module.types))]
+        may_tail = compiled.may_tail
+        make = Func._wasm
+        func_name = module.func_name
+        for k, f in enumerate(module.funcs):
+            idx = nimp_funcs + k
+            inst.funcs.append(make(state, types[f.type_idx], func_name(idx), instance_obj, idx, may_tail[idx]))
+        for g in module.globals:
+            v = eval_const(g.init, inst, module)
+            gt = GlobalType(canonical_valtype(module, g.type.valtype), g.type.mutable)
+            inst.globals.append(Global._make(state, gt, v))
+        for t in module.tables:
+            init = eval_const(t.init, inst, module) if t.init is not None else None
+            tt = TableType(t.type.limits, canonical_valtype(module, t.type.elem), t.type.addr)
+            inst.tables.append(Table._make(state, tt, init))
+        for mt in module.mems:
+            inst.mems.append(Memory._make(state, mt))
+        for tt in module.tags:
+            inst.tags.append(Tag._make(state, canonical_type(module, tt.type_idx)))
 
-    ns = dict(TEMPLATE_GLOBALS)
-    ns.update(HELPERS)
-    ns["TC"] = TailCall
-    ns["Trap"] = Trap
-    ns["S"] = state.words
-    ns.update(exception_namespace(state, inst))
-    ns.update(boundary_namespace(state, inst, nimp_funcs))
-    for i, f in enumerate(inst.funcs):
-        ns[f"R{i}"] = f
-    for i, m in enumerate(inst.mems):
-        m.bind(ns, f"M{i}")
-        ns[f"MEM{i}"] = m
-    for i, t in enumerate(inst.tables):
-        ns[f"T{i}"] = t.elements
-        ns[f"TAB{i}"] = t
-    for i, g in enumerate(inst.globals):
-        ns[f"G{i}"] = g
-    for i in range(len(module.types)):
-        ns[f"TY{i}"] = canonical_type(module, i)
-    for i, c in enumerate(compiled.constants):
-        ns[f"K{i}"] = c
-    if compiled.instrumentation.enabled:
-        state.bind_controls(ns)
-    exec(compiled.code, ns)
-    for k in range(len(module.funcs)):
-        idx = nimp_funcs + k
-        inst.funcs[idx].code = ns[f"f{idx}"]
-    for i, f in enumerate(inst.funcs):
-        ns.setdefault(f"F{i}", f.code)     # imports bound per instance keep their binding
-    inst.namespace = ns
+        ns = dict(TEMPLATE_GLOBALS)
+        ns.update(HELPERS)
+        ns["TC"] = TailCall
+        ns["Trap"] = Trap
+        ns["S"] = state.words
+        ns.update(exception_namespace(state, inst))
+        ns.update(boundary_namespace(state, inst, nimp_funcs))
+        for i, f in enumerate(inst.funcs):
+            ns[f"R{i}"] = f
+        for i, m in enumerate(inst.mems):
+            m.bind(ns, f"M{i}")
+            ns[f"MEM{i}"] = m
+        for i, t in enumerate(inst.tables):
+            ns[f"T{i}"] = t.elements
+            ns[f"TAB{i}"] = t
+        for i, g in enumerate(inst.globals):
+            ns[f"G{i}"] = g
+        for i in range(len(module.types)):
+            ns[f"TY{i}"] = canonical_type(module, i)
+        if compiled.options.instrumentation.enabled:
+            state.bind_controls(ns)         # what fuel and epoch checks refer to
+        # the defined functions: compiled ones, and stubs that compile on first call
+        inst.binder = Binder(ns, inst.funcs, compiled)
+        inst.binder.bind()
+        inst.namespace = ns
 
     for e in module.exports:
         space = {"func": inst.funcs, "table": inst.tables, "memory": inst.mems, "global": inst.globals,

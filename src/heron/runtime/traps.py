@@ -41,7 +41,9 @@ def escape(state, e: BaseException, entry_fp: int) -> BaseException:
 
 
 def wasm_python_frames(tb: TracebackType | None) -> list:
-    """(CompiledModule, frame, lineno) of every generated-code frame of a traceback, innermost first."""
+    """(CompiledFunction, frame, lineno) of every generated-code frame of a traceback, innermost
+    first: each compiled function has its own file name in REGISTRY (stubs and other Python
+    frames have none and are skipped)."""
     found = []
     while tb is not None:
         cm = REGISTRY.get(tb.tb_frame.f_code.co_filename)

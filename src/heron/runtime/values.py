@@ -4,19 +4,26 @@ Public API values are what wasmtime-py uses: i32/i64 as Python ints (results are
 signed), f32/f64 as Python floats (an f32 NaN keeps its payload in the top mantissa
 bits, see numerics), references as objects (None is null). Inside, integers are
 unsigned bit patterns (numerics' representation contract).
+
+v128 (wasmtime-py 51 has no v128 values: its Val raises "unimplemented v128 type"):
+a v128 is a Python int, its 16 bytes read little-endian (lane 0 in the low bits), the
+runtime representation itself -- results and exception payloads come back unsigned,
+0 <= v < 2**128; arguments may be any int (taken modulo 2**128, so -1 is all ones) or
+16 bytes (`bytes`/`bytearray`, memory order). `Val.v128(x)` makes a typed one.
 """
 from __future__ import annotations
 
 import math
 from typing import Any, Optional
 
-from ..errors import Trap, Unsupported
+from ..errors import Trap
 from ..types import F32, F64, I32, I64, V128, FuncType, RefType
 from ..types import canonical_types, intern
 from ..numerics import f32_round
 
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
+M128 = (1 << 128) - 1
 
 
 class StoreOwned:
@@ -58,6 +65,11 @@ class Val:
     def f64(cls, value: float) -> "Val":
         """A 64-bit float."""
         return cls(F64, _float(value))
+
+    @classmethod
+    def v128(cls, value: int | bytes) -> "Val":
+        """A 128-bit vector: an int (lane 0 in the low bits; modulo 2**128) or 16 bytes."""
+        return cls(V128, to_internal(value, V128))
 
     @classmethod
     def externref(cls, value: Any) -> "Val":
@@ -102,6 +114,10 @@ class Val:
     def as_f64(self) -> Optional[float]:
         """The value if this is an f64, else None."""
         return self._value if self._type == F64 else None
+
+    def as_v128(self) -> Optional[int]:
+        """The value (an unsigned 128-bit int) if this is a v128, else None."""
+        return self._value if self._type == V128 else None
 
     def as_externref(self) -> Any:
         """The referenced object if this is an externref, else None."""
@@ -167,10 +183,20 @@ def to_internal(value, t, state=None):
     if t == F64:
         return _float(value)
     if t == V128:
-        raise Unsupported("simd", "v128 value")
+        return _v128(value)
     if isinstance(t, RefType):
         return check_ref(value, t, state)
     return value
+
+
+def _v128(value) -> int:
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != 16:
+            raise TypeError(f"a v128 is 16 bytes, not {len(value)}")
+        return int.from_bytes(value, "little")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value & M128
+    raise TypeError(f"expected a v128 (an int or 16 bytes), got {type(value).__name__}")
 
 
 def _float(value) -> float:

@@ -17,9 +17,14 @@ import contextlib
 import inspect
 from typing import Any, Callable, Iterator
 
+import heron
+
+from ..ast import Module as AstModule
+from ..binary import encode
 from ..errors import HeronError, LinkError
 from ..features import Features
-from .commands import ModuleSource
+from . import loading
+from ..text.commands import ModuleSource
 from .values import to_host
 
 TARGETS = ("x86_64-sysv", "x86_64-windows", "aarch64")
@@ -106,12 +111,10 @@ class RuntimeAdapter(EngineAdapter):
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  features: Features | None = None, api: Any = None):
-        if api is None:
-            import heron as api
-        self.api = api
+        self.api = api if api is not None else heron
         self.features = features or Features()
-        self.engine = api.Engine(self.make_config(target, strategy))
-        self.store = api.Store(self.engine)
+        self.engine = self.api.Engine(self.make_config(target, strategy))
+        self.store = self.api.Store(self.engine)
         self.instances: dict[str | None, Any] = {}
         self.registry: dict[str, Any] = {}
 
@@ -134,14 +137,12 @@ class RuntimeAdapter(EngineAdapter):
     def module_from(self, source: ModuleSource, module: Any) -> Any:
         """The engine's module: from the already validated ast when the API can take one
         (`Module.from_ast`), else from the original binary, else from the ast re-encoded."""
-        from ..ast import Module as AstModule
         from_ast = getattr(self.api.Module, "from_ast", None)
         if from_ast is not None and isinstance(module, AstModule):
             return from_ast(self.engine, module)
         if source.kind == "binary":
             return self.api.Module(self.engine, source.data)
         if isinstance(module, AstModule):
-            from ..binary import encode
             return self.api.Module(self.engine, encode(module))
         return self.api.Module(self.engine, (source.text or "").encode())
 
@@ -216,7 +217,6 @@ class RuntimeAdapter(EngineAdapter):
                 raise LinkError(f"unknown import: \"{module_name}\" \"{field}\"") from None
 
     def _load_spectest(self) -> None:
-        from . import loading
         source = ModuleSource(kind="text", line=0, text=SPECTEST_WAT)
         module = loading.load(source, self.features)
         loading.validate(module, self.features)
@@ -226,11 +226,7 @@ class RuntimeAdapter(EngineAdapter):
 
 
 def runtime_available() -> bool:
-    """Does Heron's public API offer execution yet?"""
-    try:
-        from heron import Engine, Instance, Linker, Module, Store  # noqa: F401
-    except ImportError:
-        return False
+    """Does Heron's public API offer execution? (It does; kept for scripts that ask.)"""
     return True
 
 
@@ -238,7 +234,5 @@ AdapterFactory = Callable[[str, str, Features], EngineAdapter]
 
 
 def default_adapter_factory() -> AdapterFactory:
-    """RuntimeAdapter once heron.runtime exists, else NoExecutionAdapter."""
-    if runtime_available():
-        return lambda target, strategy, features: RuntimeAdapter(target, strategy, features)
-    return lambda target, strategy, features: NoExecutionAdapter()
+    """RuntimeAdapter: Heron's own API runs the commands."""
+    return lambda target, strategy, features: RuntimeAdapter(target, strategy, features)

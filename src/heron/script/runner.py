@@ -24,7 +24,7 @@ from ..features import Features
 from . import loading
 from .adapters import (DEFAULT_STRATEGY, DEFAULT_TARGET, AdapterFactory, EngineAdapter,
                        NoExecutionAdapter, SkipCommand, default_adapter_factory)
-from .commands import (KIND_NAMES, ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
+from ..text.commands import (KIND_NAMES, ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                        AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                        AssertUnlinkable, Get, Invoke, ModuleCmd, ModuleInstance, ModuleSource,
                        Register, Thread, UnsupportedCmd, Wait)

@@ -14,12 +14,13 @@ import struct
 
 from ..errors import Unsupported
 from ..types import GC_HEAPS
-from .commands import Either, NanPattern, RefValue, Value
+from ..text.commands import Either, NanPattern, RefValue, Value
 
 _INT_BITS = {"i32": 32, "i64": 64}
 F32_SIGN, F32_EXP, F32_MANT = 0x8000_0000, 0x7F80_0000, 0x007F_FFFF
 F64_SIGN, F64_EXP, F64_MANT = 1 << 63, 0x7FF << 52, (1 << 52) - 1
 F32_QUIET, F64_QUIET = 0x0040_0000, 1 << 51
+V128_MASK = (1 << 128) - 1
 
 
 def f64_from_bits(bits: int) -> float:
@@ -104,7 +105,9 @@ def to_host(arg: Value | RefValue) -> object:
             return f64_from_bits(arg.value)
         if arg.type == "ref" and isinstance(arg.value, RefValue):
             return to_host(arg.value)
-        raise Unsupported("simd" if arg.type == "v128" else arg.type, f"argument of type {arg.type}")
+        if arg.type == "v128" and isinstance(arg.value, int):
+            return arg.value            # the public API's v128: an int, lane 0 in the low bits
+        raise Unsupported(arg.type, f"argument of type {arg.type}")
     if isinstance(arg, RefValue):
         if arg.kind == "null":
             return None
@@ -132,6 +135,40 @@ def _float_bits(actual: object, type_: str) -> int | None:
     return f32_to_bits(actual) if type_ == "f32" else f64_to_bits(actual)
 
 
+def _nan_matches(expected: NanPattern, bits: int) -> bool:
+    """Is the f32/f64 bit pattern `bits` a NaN of the expected kind (canonical: only the quiet
+    bit set in the mantissa; arithmetic: the quiet bit set)? The sign is free."""
+    if expected.type == "f32":
+        exp, mant, quiet = F32_EXP, F32_MANT, F32_QUIET
+    else:
+        exp, mant, quiet = F64_EXP, F64_MANT, F64_QUIET
+    if bits & exp != exp or not bits & mant:
+        return False
+    if expected.pattern == "canonical":
+        return bits & mant == quiet
+    return bits & quiet == quiet
+
+
+def _v128_matches(expected: object, actual: object) -> bool:
+    """A v128 result: all 128 bits, or lane by lane where some lanes are NaN patterns
+    (`expected` is then (shape, lanes), each lane a bit pattern or a NanPattern)."""
+    if isinstance(actual, bool) or not isinstance(actual, int):
+        return False
+    if isinstance(expected, int):
+        return actual & V128_MASK == expected
+    shape, lanes = expected
+    width = 128 // len(lanes)
+    mask = (1 << width) - 1
+    for k, lane in enumerate(lanes):
+        bits = (actual >> (width * k)) & mask
+        if isinstance(lane, NanPattern):
+            if not _nan_matches(lane, bits):
+                return False
+        elif bits != lane & mask:
+            return False
+    return True
+
+
 def describe(expected: object) -> str:
     """A result as a script would write it, for failure messages."""
     if isinstance(expected, Value):
@@ -143,6 +180,8 @@ def describe(expected: object) -> str:
             return f"({expected.type}.const {signed(expected.value, _INT_BITS[expected.type])})"
         if isinstance(expected.value, RefValue):
             return describe(expected.value)
+        if expected.type == "v128":
+            return describe_v128(expected.value)
         return f"({expected.type} {expected.value!r})"
     if isinstance(expected, NanPattern):
         return f"({expected.type}.const nan:{expected.pattern})"
@@ -159,9 +198,29 @@ def describe(expected: object) -> str:
     return repr(expected)
 
 
+def describe_v128(value: object) -> str:
+    """A v128 as a script writes it: i32x4 hex lanes, or the expected shape with its NaN lanes."""
+    if isinstance(value, int):
+        lanes = " ".join(f"0x{(value >> (32 * k)) & 0xFFFF_FFFF:08x}" for k in range(4))
+        return f"(v128.const i32x4 {lanes})"
+    shape, lanes = value
+    width = 128 // len(lanes)
+    texts = [f"nan:{lane.pattern}" if isinstance(lane, NanPattern) else f"0x{lane:0{width // 4}x}"
+             for lane in lanes]
+    return f"(v128.const {shape} {' '.join(texts)})"
+
+
 def describe_actual(actual: object, expected: object) -> str:
     """An actual value, shown in the type the script expected (bits for floats)."""
     type_ = getattr(expected, "type", None)
+    if type_ == "v128" and isinstance(actual, int) and not isinstance(actual, bool):
+        value = getattr(expected, "value", None)
+        if isinstance(value, tuple):     # in the expected shape, lane by lane
+            shape, lanes = value
+            width = 128 // len(lanes)
+            texts = [f"0x{(actual >> (width * k)) & ((1 << width) - 1):0{width // 4}x}" for k in range(len(lanes))]
+            return f"(v128.const {shape} {' '.join(texts)})"
+        return describe_v128(actual)
     if type_ in ("f32", "f64"):
         bits = _float_bits(actual, type_)
         if bits is not None:
@@ -183,22 +242,12 @@ def matches(expected: object, actual: object) -> bool:
             return _float_bits(actual, expected.type) == expected.value
         if isinstance(expected.value, RefValue):
             return matches(expected.value, actual)
-        raise Unsupported("simd" if expected.type == "v128" else expected.type, f"result of type {expected.type}")
+        if expected.type == "v128":
+            return _v128_matches(expected.value, actual)
+        raise Unsupported(expected.type, f"result of type {expected.type}")
     if isinstance(expected, NanPattern):
         bits = _float_bits(actual, expected.type)
-        if bits is None:
-            return False
-        if expected.type == "f32":
-            exp, mant, quiet = F32_EXP, F32_MANT, F32_QUIET
-        elif expected.type == "f64":
-            exp, mant, quiet = F64_EXP, F64_MANT, F64_QUIET
-        else:
-            raise Unsupported("simd", f"nan:{expected.pattern} of type {expected.type}")
-        if bits & exp != exp or not bits & mant:
-            return False
-        if expected.pattern == "canonical":
-            return bits & mant == quiet
-        return bits & quiet == quiet
+        return bits is not None and _nan_matches(expected, bits)
     if isinstance(expected, RefValue):
         if expected.kind == "null":
             return actual is None

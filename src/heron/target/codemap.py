@@ -67,7 +67,9 @@ class CodeMap:
     """Sorted code ranges; answers pc -> function and return address -> call site.
 
     `sites` is the call-site table, return address -> CallSite, the one lookup the
-    unwinder makes per frame (bind `codemap.sites.get` once per walk)."""
+    unwinder makes per frame (bind `codemap.sites.get` once per walk). A module reserves one
+    range for all its functions when it is loaded (`allocate`); each function is added when
+    it is compiled, on its first call (compile/lazy.py)."""
 
     def __init__(self, first_address: int = 0x1000):
         self._starts: list[int] = []

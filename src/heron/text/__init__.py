@@ -5,9 +5,11 @@ load_module(ModuleSource) -> ast.Module (ParseError positions relative to the sc
 """
 from __future__ import annotations
 
+from ..binary import decode
+
 from ..ast import Module
 from ..features import Features
-from ..script.commands import ModuleSource
+from .commands import ModuleSource
 from .module import parse_module
 from .script import parse_script
 
@@ -15,7 +17,6 @@ from .script import parse_script
 def load_module(src: ModuleSource, features: Features | None = None, *, source: str | None = None) -> Module:
     """Parse or decode the module of a script command."""
     if src.kind == "binary":
-        from ..binary import decode
         return decode(src.data, features)
     if src.kind == "quote":
         return parse_module(src.text or "", features, source=source, origin=(src.line, 1))

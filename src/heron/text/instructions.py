@@ -416,14 +416,15 @@ class InstructionParser:
             pos = c.pos()
             v = parse_uint(c.value()[7:])
             if v is None or v >= 1 << 64:
-                raise c.error("malformed memory offset" if v is None else "offset out of range", pos)
+                raise c.error(f"unknown operator: malformed memory offset `{c.value()}`" if v is None
+                              else "offset out of range", pos)
             offset = v
             c.i += 1
         if c.kind() is ATOM and c.value().startswith("align="):
             pos = c.pos()
             v = parse_uint(c.value()[6:])
             if v is None or v >= 1 << 64:
-                raise c.error("malformed memory alignment", pos)
+                raise c.error(f"unknown operator: malformed memory alignment `{c.value()}`", pos)
             if v == 0 or v & (v - 1):
                 raise c.error("alignment must be a power of two", pos)
             align = v

@@ -8,6 +8,8 @@ wasm-tools appends them (each field's header, then its body).
 """
 from __future__ import annotations
 
+from ..binary import decode
+
 from ..ast import Data, Elem, Export, Func, Global, Import, Instr, Module, Names, Table
 from ..errors import Unsupported
 from ..features import Features
@@ -62,7 +64,6 @@ def parse_module(text: str, features: Features | None = None, *, source: str | N
             while c.kind() is STR:
                 data += c.string()
             c.rp()
-            from ..binary import decode
             return decode(bytes(data), features)
         if c.take_kw("quote"):
             parts = []

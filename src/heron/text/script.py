@@ -3,7 +3,7 @@ module fails only its own command."""
 from __future__ import annotations
 
 from ..errors import ParseError
-from ..script.commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
+from .commands import (ActionCmd, AssertException, AssertExhaustion, AssertInvalid,
                                AssertMalformed, AssertReturn, AssertTrap, AssertUninstantiable,
                                AssertUnlinkable, Command, Either, Get, Invoke, ModuleCmd,
                                ModuleInstance, ModuleSource, NanPattern, RefValue, Register,

@@ -26,7 +26,7 @@ def v128_const(c: Cursor) -> int:
         except NumberError as e:
             raise c.error(str(e), tpos) from None
         if value is None:
-            raise c.error(f"unexpected token: malformed {lane} lane literal `{c.value()}`", tpos)
+            raise c.error(f"unknown operator: malformed {lane} lane literal `{c.value()}`", tpos)
         c.i += 1
         lanes.append(value)
     if c.kind() is ATOM and is_number_token(c.value()):
@@ -51,8 +51,15 @@ def lane_index(c: Cursor) -> int:
 def shuffle_lanes(c: Cursor) -> tuple:
     """`i8x16.shuffle`'s sixteen lane indices."""
     lanes = []
-    while c.kind() is ATOM and is_number_token(c.value()):
+    while c.kind() is ATOM and _number_like(c.value()):
+        if parse_uint(c.value()) is None:    # -1, 0.5, 15.0, inf, nan: the reference's wording
+            raise c.error(f"i8 constant out of range: `{c.value()}` is not a lane index")
         lanes.append(lane_index(c))
     if len(lanes) != 16:
         raise c.error("invalid lane length")
     return tuple(lanes)
+
+
+def _number_like(token: str) -> bool:
+    """A numeric literal of any kind, inf and nan included (a shuffle lane must be an i8)."""
+    return is_number_token(token) or token.lstrip("+-").startswith(("inf", "nan"))
