@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import heron
-from heron import Config, Engine, Module
+from heron import Config, Engine, Instance, Module, Store
 from heron.compile import function as function_module
 from heron.compile.metering import NO_INSTRUMENTATION, Instrumentation, operator_cost
 
@@ -130,3 +130,64 @@ def test_epoch_checks_at_entries_and_loop_headers(strategy):
     text = source(LOOP, strategy, epoch=True)
     assert text.count("if EPOCH_DUE: INTERRUPT()") == 2
     assert "FUEL" not in text
+
+
+FIB = '''(module (func $fib (export "fib") (param i32) (result i32)
+  (if (result i32) (i32.lt_s (local.get 0) (i32.const 2)) (then (local.get 0))
+    (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                   (call $fib (i32.sub (local.get 0) (i32.const 2))))))))'''
+
+
+def _engine(fuel: bool, cache=None) -> Engine:
+    config = Config(cache=cache)
+    config.consume_fuel = fuel
+    return Engine(config)
+
+
+def test_serialized_code_keeps_its_options(tmp_path):
+    binary = heron.wat2wasm(FIB)
+    data = Module(_engine(True), binary).serialize()
+    with pytest.raises(heron.HeronError):
+        Module.deserialize(_engine(False), data)
+    engine = _engine(True)
+    module = Module.deserialize(engine, data)
+    store = Store(engine)
+    store.set_fuel(10_000)
+    assert Instance(store, module, []).exports(store)["fib"](store, 10) == 55
+    assert store.get_fuel() < 10_000
+
+
+def test_the_code_cache_keys_on_the_options(tmp_path):
+    binary = heron.wat2wasm(FIB)
+    with_fuel = Module(_engine(True, tmp_path), binary)
+    assert "FUEL" in with_fuel.source
+    without = Module(_engine(False, tmp_path), binary)       # same binary, same cache directory
+    assert "FUEL" not in without.source
+    again = Module(_engine(True, tmp_path), binary)
+    assert again.source == with_fuel.source
+
+
+def test_a_summarized_recursion_is_charged_once_per_tree():
+    engine = _engine(True)
+    text = Module(engine, FIB).source
+    assert "def f0_s(" in text and "def f0_u(" in text
+    twin = text[text.index("def f0_u("):text.index("def f0_s(")]
+    assert "FUEL" not in twin                         # the twin runs uninstrumented
+    store = Store(engine)
+    fib = Instance(store, Module(engine, FIB), []).exports(store)["fib"]
+    wasmtime = pytest.importorskip("wasmtime")
+    config = wasmtime.Config()
+    config.consume_fuel = True
+    wengine = wasmtime.Engine(config)
+    wstore = wasmtime.Store(wengine)
+    wfib = wasmtime.Instance(wstore, wasmtime.Module(wengine, FIB), []).exports(wstore)["fib"]
+    for n, fuel in ((20, 10 ** 9), (20, 100_000), (25, 10 ** 6), (15, 5_000)):
+        store.set_fuel(fuel)
+        wstore.set_fuel(fuel)
+        outcomes = []
+        for s, f in ((store, fib), (wstore, wfib)):
+            try:
+                outcomes.append((f(s, n), s.get_fuel()))
+            except (heron.Trap, wasmtime.Trap) as trap:
+                outcomes.append(("trap", s.get_fuel()))
+        assert outcomes[0] == outcomes[1], (n, fuel)
