@@ -233,3 +233,28 @@ HOST_CASES: list[tuple[str, str, list[tuple[str, tuple]]]] = [
           (i32.const 1) (drop)
           (call $cb (local.get 0)) (i32.const 2) (i32.add)))''', [("f", (3,))]),
 ]
+
+# modules whose instantiation consumes fuel in wasmtime (its startup function: initializers it
+# cannot precompute, the start call): (name, module text, whether it takes IMPORTS)
+STARTUP: list[tuple[str, str, str | None]] = [
+ ("start empty", '(module (func $g) (start $g))', None),
+ ("start 1", '(module (func $g i32.const 1 drop) (start $g))', None),
+ ("start+glob", '(module (global i32 (i32.add (i32.const 1) (i32.const 2))) (func $g) (start $g))', None),
+ ("glob add2", '(module (global i32 (i32.add (i32.const 1) (i32.const 2))) (global i32 (i32.add (i32.const 1) (i32.const 2))))', None),
+ ("glob get", '(module (global $a i32 (i32.const 1)) (global i32 (global.get $a)))', None),
+ ("glob reffunc", '(module (func $g) (global funcref (ref.func $g)))', None),
+ ("glob f64", '(module (global f64 (f64.const 1.5)))', None),
+ ("data simple", '(module (memory 1) (data (i32.const 0) "abcdef"))', None),
+ ("data add", '(module (memory 1) (data (i32.add (i32.const 0) (i32.const 1)) "abcdef"))', None),
+ ("data 130 gget", '(module (global i32 (i32.const 0)) (memory 1) (data (global.get 0) "%s"))' % ("x" * 130), None),
+ ("elem funcs", '(module (table 3 funcref) (func $g) (elem (i32.const 0) $g $g))', None),
+ ("elem exprs", '(module (table 3 funcref) (func $g) (elem (i32.const 0) funcref (ref.func $g) (ref.func $g) (ref.null func)))', None),
+ ("elem 130 exprs", '(module (func $g) (table 300 funcref) (elem (i32.const 0) funcref %s))' % (" (ref.func $g)" * 130), None),
+ ("elem 130 funcs gget", '(module (global i32 (i32.const 0)) (func $g) (table 300 funcref) (elem (global.get 0) func %s))' % (" $g" * 130), None),
+ ("passive elems", '(module (func $g) (elem func $g $g) (elem funcref (ref.func $g) (ref.null func)))', None),
+ ("declare elem", '(module (func $g) (elem declare func $g))', None),
+ ("table refnull 130", '(module (table 130 funcref (ref.null func)))', None),
+ ("table reffunc", '(module (func $g) (table 3 funcref (ref.func $g)))', None),
+ ("all", '(module (memory 1) (global i32 (i32.add (i32.const 1) (i32.const 2))) (data (global.get 0) "ab") (func $h i32.const 1 drop) (func $g call $h) (start $g))', None),
+ ("imports", '(module (import "m" "t" (table 3 funcref)) (import "m" "m" (memory 1)) (import "m" "f" (func $f)) (func $g) (elem (i32.const 0) $g) (data (i32.const 0) "xyz") (start $f))', "imports"),
+]

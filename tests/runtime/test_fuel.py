@@ -22,7 +22,7 @@ import heron
 from heron import Config, Engine, Instance, Module, Store, Trap, TrapCode
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fuel_cases import CASES, HOST_CASES  # noqa: E402
+from fuel_cases import CASES, HOST_CASES, STARTUP  # noqa: E402
 
 wasmtime = pytest.importorskip("wasmtime")
 
@@ -317,3 +317,42 @@ def test_uncaught_exception_keeps_the_fuel_of_the_frames_it_unwound(strategy):
     with pytest.raises(heron.WasmException):
         f(store)
     assert store.get_fuel() == 94        # as wasmtime (tests: throw uncaught): 6 consumed
+
+
+# ---------------------------------------------------------------------- instantiation
+
+def _startup_imports(mod, store):
+    return [mod.Table(store, mod.TableType(mod.ValType.funcref(), mod.Limits(3, None)), None),
+            mod.Memory(store, mod.MemoryType(mod.Limits(1, None))),
+            mod.Func(store, mod.FuncType([], []), lambda: None)]
+
+
+@functools.lru_cache(maxsize=None)
+def _startup_module(mod, wat: str, strategy: str):
+    if mod is wasmtime:
+        config = wasmtime.Config()
+        config.wasm_extended_const = config.wasm_function_references = True
+    else:
+        config = Config(strategy=strategy, stack_size=1 << 16)
+    config.consume_fuel = True
+    engine = mod.Engine(config)
+    return engine, mod.Module(engine, wat)
+
+
+def _instantiate(mod, wat: str, budget: int, imports: bool, strategy: str = "optimizing") -> tuple:
+    engine, module = _startup_module(mod, wat, strategy if mod is heron else "")
+    store = mod.Store(engine)
+    store.set_fuel(budget)
+    outcome = _outcome(lambda: mod.Instance(store, module, _startup_imports(mod, store) if imports else []) and "ok")
+    return outcome, store.get_fuel()
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("name, wat, imports", STARTUP, ids=[case[0] for case in STARTUP])
+def test_instantiation_consumes_fuel_as_wasmtime(name, wat, imports, strategy):
+    """Initializers Wasmtime cannot precompute and the start call cost fuel in its startup
+    function; every budget traps (or not) where Wasmtime's does and leaves the same fuel."""
+    needed = PLENTY - _instantiate(wasmtime, wat, PLENTY, bool(imports))[1]
+    for budget in [PLENTY, *range(0, needed + 2)]:
+        assert _instantiate(heron, wat, budget, bool(imports), strategy) == \
+            _instantiate(wasmtime, wat, budget, bool(imports)), budget
