@@ -87,13 +87,14 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     if calls.twin is not None:
         # every frame of the recursion that calls lies within l<p> self-calls of this one
         self_call_fp_below_fp = calls.self_call_fp_below_fp(layout)
-        params = ", ".join(([] if fc.elided else ["fp"]) + [f"l{i}" for i in reg_params])
-        fits = f"fp - l{calls.bounded_param} * {self_call_fp_below_fp} >= {limit}"
+        names = [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in range(nparams)]
+        params = ", ".join(([] if fc.elided else ["fp"]) + [names[i] for i in reg_params])
+        fits = f"fp - {names[calls.bounded_param]} * {self_call_fp_below_fp} >= {limit}"
         if calls.summary is None:
             put(1, f"if {fits}: return f{idx}_u({params})")
         else:
             # and the fuel of the whole tree fits too: the twin runs uninstrumented (fuelsum.py)
-            args = ", ".join(f"l{i}" for i in reg_params)
+            args = ", ".join(names)
             put(1, f"if {fits} and (_c := f{idx}_s({args})) < FUEL[0]:")
             put(2, f"_r = f{idx}_u({params})")
             put(2, "FUEL[0] -= _c")

@@ -245,6 +245,8 @@ class CallLowering:
             self.self_call_decs.append({p for p, item in enumerate(args) if item.dec == p})
             if fc.unchecked:
                 name = f"f{j}_u"
+        elif j == fc.func_idx and fc.unchecked:
+            name = f"f{j}_u"                     # baseline's twin (fuel summaries, fuelsum.py)
         twin = None
         if direct and j != fc.func_idx and j in ctx.bounded:
             # call the twin directly when the callee's whole recursion fits (the test its

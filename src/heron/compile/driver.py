@@ -29,7 +29,7 @@ from .assemble import assemble
 from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
-from .fuelsum import summary_param
+from .fuelsum import dependencies_known, optimizing_view, summary_param
 from .metering import NO_INSTRUMENTATION, Instrumentation
 
 STRATEGIES = ("baseline", "optimizing")
@@ -221,18 +221,41 @@ def _lower(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo, flat
         ctx = FunctionContext(ctx, idx)
         fc = FunctionCompiler(ctx, idx, f, info, flat=True)
         fc.compile()
+    fuel = ctx.instrumentation.consume_fuel
     bounded = fc.calls.bounded_recursion_param()
+    if bounded is None and fuel and fc.baseline and not fc.flat and dependencies_known(fc):
+        bounded = _bound_as_optimizing(ctx, idx, f, info)
     if bounded is not None:
-        # with fuel, a pure recursion gets a fuel summary and an uninstrumented twin (fuelsum.py)
-        key = summary_param(fc) if ctx.instrumentation.consume_fuel else None
+        # with fuel, a pure recursion gets a fuel summary and an uninstrumented twin (fuelsum.py);
+        # the baseline strategy has a twin only for that
+        key = summary_param(fc, bounded) if fuel else None
+        if key is None and fc.baseline:
+            return fc
         twin = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="plain" if key is not None else "")
         twin.compile()
         fc.calls.bounded_param, fc.calls.twin = bounded, twin
         if key is not None:
-            fc.calls.summary = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="summary",
-                                                summary_key=key)
+            elided = info.frame_elided
+            fc.calls.summary = FunctionCompiler(optimizing_view(ctx, idx, elided=True), idx, f, info,
+                                                unchecked=True, metering="summary", summary_key=key)
+            info.frame_elided = elided        # the summary is frameless; the function is what it is
             fc.calls.summary.compile()
     return fc
+
+
+def _bound_as_optimizing(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo) -> int | None:
+    """The depth-bounding parameter of a baseline function, as the optimizing strategy's
+    analysis finds it (a property of the Wasm code: compile/calls.py)."""
+    elided = info.frame_elided
+    view = optimizing_view(FunctionContext(ctx, idx), idx, elided=False)
+    probe = FunctionCompiler(view, idx, f, info)
+    try:
+        probe.compile()
+    except FlatNeeded:
+        return None
+    finally:
+        info.frame_elided = elided
+    return probe.calls.bounded_recursion_param()
 
 
 def next_serial() -> int:

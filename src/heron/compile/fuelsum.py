@@ -32,6 +32,8 @@ metering="summary", compile/metering.py), so its costs are the instrumentation's
 """
 from __future__ import annotations
 
+import copy
+
 from .. import ast
 from ..numerics import NUMERIC_OPS
 from .control import block_signature
@@ -171,12 +173,16 @@ def dependencies(module: ast.Module, body: list, nparams: int, nlocals: int,
     return conds, calls
 
 
-def summary_param(fc) -> int | None:
-    """The parameter a fuel summary of `fc` is keyed on (its depth-bounding parameter), or
+def dependencies_known(fc) -> bool:
+    """A cheap first test: is the body pure enough for a summary at all?"""
+    return _pure(fc.body, fc.func_idx) and any(ins.op == "call" for ins in fc.body)
+
+
+def summary_param(fc, p: int) -> int | None:
+    """`p`, the depth-bounding parameter of `fc`, if a fuel summary of `fc` can be keyed on it;
     None when the function does not qualify (see the module docstring)."""
-    p = fc.calls.bounded_param if fc.calls.twin is not None else fc.calls.bounded_recursion_param()
-    if p is None or not fc.elided:
-        return None
+    if fc.flat or len(fc.calls.python_params()) < len(fc.ftype.params):
+        return None           # (baseline: every parameter must arrive in a register)
     found = dependencies(fc.module, fc.body, len(fc.ftype.params), fc.nlocals, fc.func_idx)
     if found is None:
         return None
@@ -193,4 +199,15 @@ def summary_param(fc) -> int | None:
     return p if relevant <= {p} else None
 
 
-__all__ = ["summary_param", "dependencies", "CALL"]
+def optimizing_view(ctx, idx: int, elided: bool):
+    """A copy of function context `ctx` as the optimizing strategy sees it (for the baseline's
+    bound analysis, and for summaries, which are compiled optimizing and frameless whatever
+    the strategy); the copy adds constants to `ctx`'s pool."""
+    view = copy.copy(ctx)
+    view.strategy = "optimizing"
+    if elided:
+        view.elided = ctx.elided | {idx}
+    return view
+
+
+__all__ = ["summary_param", "dependencies", "optimizing_view", "CALL"]
