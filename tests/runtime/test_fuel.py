@@ -356,3 +356,63 @@ def test_instantiation_consumes_fuel_as_wasmtime(name, wat, imports, strategy):
     for budget in [PLENTY, *range(0, needed + 2)]:
         assert _instantiate(heron, wat, budget, bool(imports), strategy) == \
             _instantiate(wasmtime, wat, budget, bool(imports)), budget
+
+
+REENTRY = '''(module (import "host" "cb" (func $cb (param i32) (result i32)))
+    (func (export "work") (param i32) (result i32) (local i32)
+      (block $d (loop $l (br_if $d (i32.eqz (local.get 0)))
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br $l)))
+      (local.get 1))
+    (func (export "f") (param i32) (result i32)
+      (i32.add (call $cb (local.get 0)) (call $cb (i32.const 2)))))'''
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_host_calling_back_into_wasm_agrees_with_wasmtime(strategy):
+    """Wasm -> host -> Wasm: the inner call's fuel is the store's, the outer call goes on
+    from what the inner one left (and the host's own code costs nothing)."""
+    outcomes = []
+    for mod in (wasmtime, heron):
+        if mod is wasmtime:
+            config = wasmtime.Config()
+        else:
+            config = Config(strategy=strategy)
+        config.consume_fuel = True
+        engine = mod.Engine(config)
+        store = mod.Store(engine)
+        box = {}
+        i32 = mod.ValType.i32()
+        cb = mod.Func(store, mod.FuncType([i32], [i32]), lambda x: box["work"](store, x * 3))
+        exports = mod.Instance(store, mod.Module(engine, REENTRY), [cb]).exports(store)
+        box["work"] = exports["work"]
+        row = []
+        for budget in (10_000, 120, 60, 30, 5):
+            store.set_fuel(budget)
+            row.append((_outcome(lambda: exports["f"](store, 4)), store.get_fuel()))
+        outcomes.append(row)
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_exception_thrown_by_the_host_lands_with_the_stores_fuel(strategy):
+    # the landing pad goes on from the store (as after a Wasm throw): the host's own work is
+    # free, so what is charged is f's code on the path taken
+    store = fuel_store(strategy)
+    tag = heron.Tag(store, heron.TagType(heron.FuncType([heron.ValType.i32()], [])))
+
+    def thrower(x):
+        raise heron.WasmException(tag, [x + 1])
+    i32 = heron.ValType.i32()
+    host = heron.Func(store, heron.FuncType([i32], []), thrower)
+    module = Module(store.engine, '''(module (import "h" "e" (tag $e (param i32)))
+        (import "h" "throw" (func $throw (param i32)))
+        (func (export "f") (param i32) (result i32)
+          (block $h (result i32)
+            (try_table (catch $e $h) (call $throw (local.get 0)))
+            (i32.const 0))))''')
+    f = Instance(store, module, [tag, host]).exports(store)["f"]
+    store.set_fuel(100)
+    assert f(store, 41) == 42
+    # entry 1, block 0, try_table 1, local.get 1, call 1 -> saved 4; landing: end of $h, end
+    assert store.get_fuel() == 96
