@@ -20,6 +20,8 @@ import pytest
 
 import heron
 from heron import Config, Engine, Instance, Module, Store, Trap, TrapCode
+from heron.compile import driver
+from heron.runtime.fuel import WINDOW
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fuel_cases import CASES, HOST_CASES, STARTUP  # noqa: E402
@@ -121,7 +123,6 @@ def test_fuel_agrees_on_every_target(target, strategy):
 @pytest.mark.skipif(not LONG, reason="HERON_LONG_TESTS=1: every function lowered flat")
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_fuel_agrees_when_lowered_flat(strategy, monkeypatch):
-    from heron.compile import driver
     monkeypatch.setattr(driver, "FORCE_FLAT", True)
     _heron_module.cache_clear()
     try:
@@ -174,7 +175,6 @@ def test_set_fuel_checks_its_argument():
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_fuel_beyond_the_window_is_used_up_exactly(strategy):
     # the window compiled code counts in is 2**30 - 1 units; more waits in the reserve
-    from heron.runtime.fuel import WINDOW
     store = fuel_store(strategy)
     wat, calls = BY_NAME["loop"]
     exports = Instance(store, Module(store.engine, wat), []).exports(store)
