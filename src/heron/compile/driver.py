@@ -236,10 +236,11 @@ def _lower(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo, flat
         fc.calls.bounded_param, fc.calls.twin = bounded, twin
         if key is not None:
             elided = info.frame_elided
-            fc.calls.summary = FunctionCompiler(optimizing_view(ctx, idx, elided=True), idx, f, info,
-                                                unchecked=True, metering="summary", summary_key=key)
+            summary = FunctionCompiler(optimizing_view(ctx, idx, elided=True), idx, f, info,
+                                       unchecked=True, metering="summary", summary_key=key)
             info.frame_elided = elided        # the summary is frameless; the function is what it is
-            fc.calls.summary.compile()
+            summary.compile()
+            fc.calls.summary = summary
     return fc
 
 

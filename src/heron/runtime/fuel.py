@@ -76,9 +76,9 @@ _NUMERIC_CONSTS = frozenset({"i32.const", "i64.const", "f32.const", "f64.const",
 SMALL_BULK = 128
 
 
-def _ops(expr: list) -> list:
+def _ops(expr: list | None) -> list:
     """The instructions of a constant expression, without its `end`."""
-    return [ins for ins in expr if ins.op != "end"]
+    return [ins for ins in expr or () if ins.op != "end"]
 
 
 def _single(expr: list | None, ops: frozenset) -> bool:
