@@ -4,7 +4,8 @@
 Fuel is counted as Wasmtime counts it (crates/cranelift/src/func_environ.rs,
 `fuel_before_op`): every operator costs 1 except nop, drop, block, loop, end, else,
 unreachable and return (0); entering a function costs 1; bulk operations also cost one per
-byte, element or page (memory.fill/copy/init, table.fill/copy/init/grow, memory.grow).
+byte, element or page (memory.fill/copy/init, table.fill/copy/init, and memory.grow /
+table.grow when they grow), as Wasmtime 51 charges them (`_bulk`).
 The store holds the fuel left (`FUEL[0]`, a cell of the Store; runtime/fuel.py); a
 function keeps its own view in the Python local `fu`:
 
@@ -218,7 +219,11 @@ class Metering:
         """A bulk operation's units (its last operand), as Wasmtime 51 charges them: folded
         into the block's cost when an i32/i64.const just pushed at most SMALL_BULK of them
         (no check); otherwise charged at run time and checked (fuel, then epoch) before the
-        operation -- after it for memory.grow and table.grow, and only if they grew."""
+        operation -- after it for memory.grow and table.grow, and only if they grew.
+
+        Cranelift also sees a constant through a local set in the same basic block, and
+        clamps run-time units to 2**63 - 1; the first only decides whether a bulk operation
+        of at most 128 units is a check point, the second matters beyond 2**63 units of fuel."""
         i = self.out.instr
         prev = self.fc.body[i - 1] if i else None
         units = min(prev.imm, I64_MAX) if prev is not None and prev.op in ("i32.const", "i64.const") else None
