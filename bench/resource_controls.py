@@ -5,6 +5,7 @@
     .venv/bin/python bench/resource_controls.py                    # fib, exc_nothrow, sum
     .venv/bin/python bench/resource_controls.py --only fib --reps 9 --strategies optimizing
     .venv/bin/python bench/resource_controls.py --quick            # a smoke run, seconds
+    .venv/bin/python bench/resource_controls.py --no-summaries     # per-call fuel everywhere
 
 For each workload and strategy, every mode runs the same call (one size, calibrated so the
 plain run takes about --time seconds), rep 1 of every mode, then rep 2, ... (the order
@@ -30,6 +31,7 @@ if str(REPO / "src") not in sys.path:
     sys.path.insert(0, str(REPO / "src"))
 
 import heron  # noqa: E402
+from heron.compile import driver  # noqa: E402
 
 from bench.workloads import WORKLOADS, bench_dir, unwrap_result  # noqa: E402
 
@@ -140,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time", type=float, default=0.3, help="seconds one plain call should take")
     p.add_argument("--quick", action="store_true", help="smoke run: the workloads' tiny sizes, one rep")
     p.add_argument("--check-fuel", action="store_true", help="compare the fuel consumed with wasmtime-py's")
+    p.add_argument("--no-summaries", action="store_true",
+                   help="charge fuel per call everywhere (no fuel summaries of pure recursions, "
+                        "compile/fuelsum.py): what the general instrumentation costs")
     args = p.parse_args(argv)
+    if args.no_summaries:
+        driver.summary_param = lambda fc, p: None
     args.only = [n for n in args.only.split(",") if n]
     bad = [n for n in args.only if n not in WORKLOADS]
     if bad:
