@@ -24,6 +24,8 @@ import random
 import sys
 from pathlib import Path
 
+from heron.binary.leb128 import write_sleb as sleb, write_uleb as uleb
+
 PRESETS = {"1mb": 1_000_000, "3mb": 3_000_000}
 AVG_FUNC_BYTES = 125          # average bytes per function (body, code entry, declaration)
 
@@ -56,29 +58,6 @@ I32_CMP = [0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4F]               # eq ne
 I64_BIN = [0x7C, 0x7D, 0x7E, 0x83, 0x84, 0x85, 0x86, 0x88, 0x89]          # add sub mul and or xor shl shr_u rotl
 I32_LOADS = [(0x28, 2), (0x2D, 0), (0x2F, 1), (0x2C, 0)]                  # load load8_u load16_u load8_s
 I32_STORES = [(0x36, 2), (0x3A, 0), (0x3B, 1)]                            # store store8 store16
-
-
-def uleb(v: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def sleb(v: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if (v == 0 and not b & 0x40) or (v == -1 and b & 0x40):
-            out.append(b)
-            return bytes(out)
-        out.append(b | 0x80)
 
 
 def _vec(items: list[bytes]) -> bytes:

@@ -130,7 +130,8 @@ class Module:
         self.engine = engine
         self._bodies: _Bodies | None = None
         self._binary: bytes | None = None
-        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low,
+                                         engine.instrumentation)
         cache = engine.code_cache
         if isinstance(wasm, memoryview):
             wasm = bytes(wasm)
@@ -221,7 +222,8 @@ class Module:
         """A module from `serialize()`'s bytes; HeronError if they were made by another Heron
         build or for another target, strategy or compile options, or are damaged. Like
         wasmtime-py's, only for bytes from a trusted source (they hold code)."""
-        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low)
+        options = CompileOptions.current(engine.target, engine.strategy, engine.stack_limit, engine.stack_low,
+                                         engine.instrumentation)
         with paused_gc():
             binary, (skeleton, facts, elided), store = deserialize_module(bytes(data), options,
                                                                           _features_key(engine.features))

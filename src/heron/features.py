@@ -56,16 +56,20 @@ class Features:
                 self.enabled.discard(n)
 
     def apply(self, spec: str) -> None:
-        """Apply one `-W` argument such as 'legacy-exceptions=y' or 'all-proposals=y,tail-call=n'."""
+        """Apply one `-W` argument such as 'legacy-exceptions=y' or 'all-proposals=y,tail-call=n'
+        (an unknown name is refused before its value is looked at)."""
         for item in spec.split(","):
             item = item.strip()
             if not item:
                 continue
             name, _, value = item.partition("=")
+            name = name.strip()
+            if name != "all-proposals" and name not in IMPLEMENTED and name not in UNIMPLEMENTED:
+                raise HeronError(f"unknown wasm feature '{name}'")
             value = value.strip().lower() or "y"
             if value not in ("y", "yes", "true", "n", "no", "false"):
                 raise HeronError(f"bad value '{value}' for -W {name}: use y or n")
-            self.set(name.strip(), value in ("y", "yes", "true"))
+            self.set(name, value in ("y", "yes", "true"))
 
     @classmethod
     def from_args(cls, specs: list[str] | None) -> "Features":

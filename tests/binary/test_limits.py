@@ -1,4 +1,4 @@
-"""Implementation limits (heron.limits, wasmparser's values): the decoder rejects an oversized
+"""Implementation limits (heron.binary.limits, wasmparser's values): the decoder rejects an oversized
 count as soon as it reads it, with a DecodeError naming the limit. Each module here carries
 enough bytes for its count to be plausible, and each test takes milliseconds."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from heron import DecodeError
 from heron.binary import decode
 from heron.binary.instructions import READ_IMM
 from heron.binary.leb128 import Reader, write_uleb
-from heron.limits import LIMITS
+from heron.binary.limits import LIMITS
 
 HEADER = b"\x00asm\x01\x00\x00\x00"
 EMPTY_TYPE = b"\x01\x04\x01\x60\x00\x00"       # type section: one [] -> []

@@ -9,7 +9,7 @@ import pytest
 
 from heron import ValidationError
 from heron.ast import Data, Elem, Export, Func, Global, Import, Instr, Module, Table
-from heron.limits import LIMITS
+from heron.binary.limits import LIMITS
 from heron.text import parse_module
 from heron.types import FUNCREF, FuncType, GlobalType, Limits, MemType, TableType, TagType
 from heron.valid import validate

@@ -6,7 +6,7 @@ from ..ast import (Code, CustomSection, Data, Elem, Export, Func, Global, Import
 from ..errors import DecodeError, Unsupported
 from ..features import Features
 from ..gcpause import paused_gc
-from ..limits import MAX_LOCALS, MAX_STRING, exceeds
+from .limits import MAX_LOCALS, MAX_STRING, exceeds
 from ..types import FUNCREF, FuncType, RefType
 from .instructions import ExprResult, read_body, read_expr
 from .leb128 import Reader
@@ -50,7 +50,7 @@ def _vec_count(r: Reader) -> int:
 
 
 def _count(r: Reader, limit: str, already: int = 0) -> int:
-    """A vector's element count, checked against an implementation limit (heron.limits) that
+    """A vector's element count, checked against an implementation limit (heron.binary.limits) that
     applies to `already + count`. A count larger than the bytes left is a lie that reading
     reports as 'unexpected end' (the spec's message), so only a plausible one is a limit error."""
     start = r.pos

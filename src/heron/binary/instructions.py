@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..ast import Catch, Instr, MemArg
 from ..errors import DecodeError, Unsupported
-from ..limits import exceeds
+from .limits import exceeds
 from .leb128 import Reader, signed, write_sleb, write_uleb
 from .opcodes import (BY_CODE, BY_NAME, BY_PREFIX, CATCH_KINDS, SELECT_TYPED, UNIMPLEMENTED_OPS,
                       UNSUPPORTED_PREFIXES)

@@ -11,6 +11,12 @@ trap (whose Wasm backtrace is printed), 1 for any other error (one line, no trac
 `--invoke NAME` calls that export instead of `_start`, with ARGS parsed by its parameter
 types. The results of the function called (--invoke's, or a `_start` that has some) are
 printed one a line.
+
+Resource bounds, with wasmtime's -W names: `-W fuel=N` (the program traps with "all fuel
+consumed" after about N instructions), `-W timeout=DURATION` (a timer thread advances the
+engine's epoch, and Wasm traps with "interrupt" at its next function entry or loop
+header), `-W max-memory-size=BYTES` (memory.grow beyond it returns -1; also
+max-table-elements, max-instances, max-tables, max-memories).
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import argparse
 import os
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from ..binary import decode, encode
@@ -27,7 +34,7 @@ from ..script import loading
 from ..unwind.trace import UnwindTrace
 from ..wasi import ABIS, WasiConfig, unsupported_import
 from .inputs import module_source
-from .options import add_feature_option, add_machine_options, features_from
+from .options import Resources, add_feature_option, add_machine_options, parse_w
 
 EXIT_TRAP = 134   # what `wasmtime run` exits with on a trap
 
@@ -39,7 +46,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                     "the export named by --invoke). A WASI program gets ARGS as its arguments "
                     "after FILE, the --env variables, the --dir directories and this process's "
                     "stdio; the exit status is its proc_exit code.")
-    add_feature_option(parser)
+    add_feature_option(parser, values=True)
     add_machine_options(parser, allow_all=False)
     parser.add_argument("--invoke", metavar="NAME",
                         help="call this export instead of _start, with ARGS as its typed arguments; "
@@ -83,10 +90,10 @@ def load_module(path: Path, features) -> tuple[object, bool]:
 
 
 def main(args: argparse.Namespace) -> int:
-    features = features_from(args)
+    features, resources = parse_w(args.features, values=True)
     module, from_text = load_module(Path(args.file), features)
     try:
-        return execute(args, module, features, from_text)
+        return execute(args, module, features, from_text, resources)
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -157,13 +164,30 @@ def _listen(address: str) -> socket.socket:
         raise HeronError(f"--tcplisten {address}: {e.strerror or e}") from None
 
 
-def execute(args: argparse.Namespace, module, features, from_text: bool = False) -> int:
-    """Instantiate with WASI (runs the start function), then call --invoke NAME or _start."""
-    engine = Engine(Config(target=args.target, strategy=args.strategy, features=features))
+def execute(args: argparse.Namespace, module, features, from_text: bool = False,
+            resources: Resources | None = None) -> int:
+    """Instantiate with WASI (runs the start function), then call --invoke NAME or _start,
+    within the -W resource bounds."""
+    resources = resources or Resources()
+    config = Config(target=args.target, strategy=args.strategy, features=features)
+    config.consume_fuel = resources.fuel is not None
+    config.epoch_interruption = resources.timeout is not None
+    engine = Engine(config)
     store = Store(engine)
+    if resources.fuel is not None:
+        store.set_fuel(resources.fuel)
+    store.set_limits(**resources.limits())
     if args.trace_unwind:
         store._state.unwind_observer = UnwindTrace(sys.stderr)
     func = None
+    timer = None
+    if resources.timeout is not None:
+        # epoch interruption: Wasm traps at its next function entry or loop header once the
+        # timer has advanced the epoch past the deadline (the start function included)
+        store.set_epoch_deadline(1)
+        timer = threading.Timer(resources.timeout, engine.increment_epoch)
+        timer.daemon = True
+        timer.start()
     try:
         if from_text:
             try:
@@ -219,6 +243,8 @@ def execute(args: argparse.Namespace, module, features, from_text: bool = False)
         print(f"uncaught wasm exception: {exc}", file=sys.stderr)
         return EXIT_TRAP
     finally:
+        if timer is not None:
+            timer.cancel()
         wasi = store._state.wasi
         if wasi is not None:
             wasi.close()

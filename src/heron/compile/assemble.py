@@ -116,7 +116,8 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
         call_args = ["fp"] + [f"p{i}" if i in abi_regs else f"S[{fw(layout.incoming_arg_offset(i) // 8)}]"
                               for i in range(nparams)]
         put(1, f"return f{idx}_e({', '.join(call_args)})")
-    fname = f"f{idx}_u" if fc.unchecked else f"f{idx}_e" if fc.direct_entry else f"f{idx}"
+    fname = (f"f{idx}_s" if fc.metering == "summary" else f"f{idx}_u" if fc.unchecked
+             else f"f{idx}_e" if fc.direct_entry else f"f{idx}")
     args = ", ".join(([] if fc.unchecked and fc.elided else ["fp"])
                      + [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in reg_params])
     put(0, f"def {fname}({args}):")
@@ -124,9 +125,18 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     if calls.twin is not None:
         # every frame of the recursion that calls lies within l<p> self-calls of this one
         self_call_fp_below_fp = calls.self_call_fp_below_fp(layout)
-        params = ", ".join(([] if fc.elided else ["fp"]) + [f"l{i}" for i in reg_params])
-        put(1, f"if fp - l{calls.bounded_param} * {self_call_fp_below_fp} >= {limit}: "
-               f"return f{idx}_u({params})")
+        names = [f"p{i}" if storage.in_slot(i) else f"l{i}" for i in range(nparams)]
+        params = ", ".join(([] if fc.elided else ["fp"]) + [names[i] for i in reg_params])
+        fits = f"fp - {names[calls.bounded_param]} * {self_call_fp_below_fp} >= {limit}"
+        if calls.summary is None:
+            put(1, f"if {fits}: return f{idx}_u({params})")
+        else:
+            # and the fuel of the whole tree fits too: the twin runs uninstrumented (fuelsum.py)
+            args = ", ".join(names)
+            put(1, f"if {fits} and (_c := f{idx}_s({args})) < FUEL[0]:")
+            put(2, f"_r = f{idx}_u({params})")
+            put(2, "FUEL[0] -= _c")
+            put(2, "return _r")
     if not fc.lazy_checks and not fc.unchecked:
         put(1, f"if fp < {limit}: raise Trap('call stack exhausted')", 0, TrapCode.STACK_OVERFLOW)
     uppers = storage.upper_word_slots()
@@ -187,6 +197,11 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
             raise AssertionError(f"{fc.info.name}: its unchecked twin laid out another frame")
         out += twin_out
         meta += twin_meta
+    if calls.summary is not None:
+        summary_out, summary_meta = assemble(calls.summary)
+        fc.info.layout = layout           # the summary's frame is never built: the function's is
+        out += summary_out
+        meta += summary_meta
     return out, meta
 
 

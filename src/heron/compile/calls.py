@@ -25,7 +25,7 @@ from __future__ import annotations
 from .. import ast
 from ..errors import TrapCode
 from ..target import CallAssignment, FrameLayout, assign
-from ..types import I32, I64, FuncType
+from ..types import F32, F64, I32, I64, FuncType
 from ..target.codemap import PC_STRIDE, RA_DELTA
 from . import handlers
 from .operands import Item, effect_text
@@ -70,6 +70,7 @@ class CallLowering:
         self.self_call_decs: list[set[int]] = []     # per self-call: parameters passed as `p - c`
         self.bounded_param: int | None = None
         self.twin = None                             # the unchecked twin FunctionCompiler, if any
+        self.summary = None                          # its fuel summary's FunctionCompiler (fuelsum.py)
 
     # ------------------------------------------------------------------ parameters
     def python_params(self) -> list[int]:
@@ -134,8 +135,10 @@ class CallLowering:
         fc = self.fc
         # a call that writes nothing before its expression (an elided callee's) may take folded
         # call results as arguments and fold into what consumes its result
+        # (with fuel, a call is a save before it and the store after it: never folded)
+        fold = len(cabi.results) == 1 and not fc.baseline and not fc.meter.fuel
         quiet = (not record and not pre and twin is None and not may_tail and not handlers.SHADOW_FRAMES
-                 and len(cabi.results) == 1 and not fc.baseline
+                 and fold
                  and (self.checked or not fc.lazy_checks or fc.unchecked))
         # evaluate arguments before any stack write (baseline operands live in slots)
         regs, stack_args = self.split_args(cabi, inline_effects=quiet)
@@ -180,7 +183,7 @@ class CallLowering:
             self.out.w(f"_r = {call}")
             self.out.w("while _r.__class__ is TC: _r = _r.f()")
             call = "_r"
-        elif len(cabi.results) == 1 and not fc.baseline:
+        elif fold:
             # the result folds into its consumer (compile/operands.py: effect items)
             self.ops.push(Item(effect_text(call, self.out.instr), self.arg_deps, 1, effect=True,
                                instr=self.out.instr))
@@ -229,6 +232,12 @@ class CallLowering:
             return
         name, elided = self.callee_name(j)
         fc = self.fc
+        if fc.metering == "summary" and j == fc.func_idx:
+            regs, stack_args = self.split_args(ctx.abi(ft), all_in_regs=True)
+            fc.meter.summary_call(f"f{j}_s", regs)
+            for t in ft.results:                  # the results: never looked at (fuelsum.py)
+                self.ops.push(Item("0.0" if t in (F32, F64) else "0"))
+            return
         direct = elided or not fc.baseline
         if j == fc.func_idx and direct:
             n = len(ft.params)
@@ -236,6 +245,8 @@ class CallLowering:
             self.self_call_decs.append({p for p, item in enumerate(args) if item.dec == p})
             if fc.unchecked:
                 name = f"f{j}_u"
+        elif j == fc.func_idx and fc.unchecked:
+            name = f"f{j}_u"                     # baseline's twin (fuel summaries, fuelsum.py)
         twin = None
         if direct and j != fc.func_idx and j in ctx.bounded:
             # call the twin directly when the callee's whole recursion fits (the test its

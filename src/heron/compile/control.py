@@ -255,6 +255,7 @@ class ControlLowering:
         if not self.fc.unreachable:
             items = self.ops.top(c.nresults)
             self.move_to(c.height, c.nresults, items)
+            self.fc.meter.edge(c)
             c.reach_end = True
 
     def op_else(self, ins: ast.Instr) -> None:
@@ -276,6 +277,7 @@ class ControlLowering:
         c.has_else = True
         self.ops.items = list(c.else_stack)
         self.fc.unreachable = False
+        self.fc.meter.enter_else(c)
 
     def op_end(self, ins: ast.Instr) -> None:
         c = self.ctl[-1]
@@ -303,18 +305,23 @@ class ControlLowering:
                 self.flat_section(c.flat_else, always=True)
                 self.ops.items = list(c.else_stack)
                 self.fc.unreachable = False
+                self.fc.meter.enter_else(c)
                 self.end_arm(c)
             else:
                 self.out.ensure_body()
                 self.ops.items = list(c.else_stack)
                 self.fc.unreachable = False
+                self.fc.meter.enter_else(c)
+                fuel = self.fc.meter.join(c, fallthrough=True)    # the implicit else is the last edge
                 items = self.ops.top(c.nresults)
                 targets = [self.storage.pos_ref(c.height + k) for k in range(c.nresults)]
-                if any(t != it.expr for t, it in zip(targets, items)):
+                if fuel or any(t != it.expr for t, it in zip(targets, items)):
                     self.out.indent -= 1
                     self.out.w("else:")
                     self.out.indent += 1
                     self.end_arm(c)
+                    if fuel:
+                        self.out.w(fuel)
                 c.reach_end = True
             self.close_ctl(c)
             return
@@ -345,6 +352,7 @@ class ControlLowering:
     def close_ctl(self, c: Ctl) -> None:
         """Close a block or if: the stack is the results, in canonical positions."""
         reachable = c.reach_end
+        self.fc.meter.join(c)
         if self.flat:
             if c.flat_end:
                 self.flat_section(c.flat_end, always=reachable)
@@ -399,6 +407,8 @@ class ControlLowering:
     # ------------------------------------------------------------------ branches
     def jump(self, target: Ctl, cont: bool = False) -> None:
         """Emit the control transfer of a branch to `target` (values already moved)."""
+        if target.kind != "func":
+            self.fc.meter.edge(target)
         if self.flat:
             if target.kind == "func":
                 if cont:
@@ -442,6 +452,9 @@ class ControlLowering:
         """`return` with the function's results (the top of the stack, or `exprs`)."""
         if exprs is None:
             exprs = [i.expr for i in self.ops.top(len(self.fc.ftype.results))]
+        fuel = self.fc.meter.exit()
+        if fuel is not None:
+            exprs = [fuel]            # a fuel summary returns the fuel it counted
         if not exprs:
             self.out.w("return")
         elif len(exprs) == 1:

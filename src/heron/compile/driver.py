@@ -29,6 +29,8 @@ from .assemble import assemble
 from .info import FunctionInfo
 from .control import FlatNeeded
 from .function import FunctionCompiler
+from .fuelsum import dependencies_known, optimizing_view, summary_param
+from .metering import NO_INSTRUMENTATION, Instrumentation
 
 STRATEGIES = ("baseline", "optimizing")
 
@@ -51,15 +53,19 @@ class CompileOptions:
     elide_frames: bool = True
     force_flat: bool = False
     shadow_frames: bool = False
+    # fuel and epoch checks (Config.consume_fuel / epoch_interruption, compile/metering.py)
+    instrumentation: Instrumentation = NO_INSTRUMENTATION
 
     @classmethod
-    def current(cls, target: str, strategy: str, stack_limit: int, stack_low: int) -> "CompileOptions":
+    def current(cls, target: str, strategy: str, stack_limit: int, stack_low: int,
+                instrumentation: Instrumentation = NO_INSTRUMENTATION) -> "CompileOptions":
         return cls(target, strategy, stack_limit, stack_low, ELIDE_FRAMES and strategy == "optimizing",
-                   FORCE_FLAT, handlers.SHADOW_FRAMES)
+                   FORCE_FLAT, handlers.SHADOW_FRAMES, instrumentation)
 
     def key(self) -> str:
         return (f"{self.target}/{self.strategy}/limit={self.stack_limit}/low={self.stack_low}/"
-                f"elide={int(self.elide_frames)}/flat={int(self.force_flat)}/shadow={int(self.shadow_frames)}")
+                f"elide={int(self.elide_frames)}/flat={int(self.force_flat)}/shadow={int(self.shadow_frames)}/"
+                f"{self.instrumentation.key()}")
 
 
 class ModuleContext:
@@ -73,6 +79,7 @@ class ModuleContext:
         self.strategy = options.strategy
         self.stack_limit = options.stack_limit
         self.stack_low = options.stack_low
+        self.instrumentation = options.instrumentation
         self.n_imported_funcs = len(module.imported("func"))
         types = module.types
         self.func_types = [types[i.desc] for i in module.imported("func")] + \
@@ -198,7 +205,8 @@ def compile_function(mctx: ModuleContext, idx: int, func: ast.Func, info: Functi
     layout = info.layout
     info.call_sites[:] = sorted(fc.call_sites(layout), key=lambda site: site.return_address)
     bounded = None
-    if fc.calls.twin is not None:
+    if fc.calls.twin is not None and fc.calls.summary is None:
+        # (a fuel-summarized function is entered through f<j>_e, never its uninstrumented twin)
         bounded = (fc.calls.bounded_param, fc.calls.self_call_fp_below_fp(layout),
                    layout.fp_from_sp(mctx.stack_limit))
     return CompiledFunction(index=idx, info=info, code=code, filename=filename, constants=fc.ctx.constants,
@@ -213,12 +221,42 @@ def _lower(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo, flat
         ctx = FunctionContext(ctx, idx)
         fc = FunctionCompiler(ctx, idx, f, info, flat=True)
         fc.compile()
+    fuel = ctx.instrumentation.consume_fuel
     bounded = fc.calls.bounded_recursion_param()
+    if bounded is None and fuel and fc.baseline and not fc.flat and dependencies_known(fc):
+        bounded = _bound_as_optimizing(ctx, idx, f, info)
     if bounded is not None:
-        twin = FunctionCompiler(ctx, idx, f, info, unchecked=True)
+        # with fuel, a pure recursion gets a fuel summary and an uninstrumented twin (fuelsum.py);
+        # the baseline strategy has a twin only for that
+        key = summary_param(fc, bounded) if fuel else None
+        if key is None and fc.baseline:
+            return fc
+        twin = FunctionCompiler(ctx, idx, f, info, unchecked=True, metering="plain" if key is not None else "")
         twin.compile()
         fc.calls.bounded_param, fc.calls.twin = bounded, twin
+        if key is not None:
+            elided = info.frame_elided
+            summary = FunctionCompiler(optimizing_view(ctx, idx, elided=True), idx, f, info,
+                                       unchecked=True, metering="summary", summary_key=key)
+            info.frame_elided = elided        # the summary is frameless; the function is what it is
+            summary.compile()
+            fc.calls.summary = summary
     return fc
+
+
+def _bound_as_optimizing(ctx: FunctionContext, idx: int, f: ast.Func, info: FunctionInfo) -> int | None:
+    """The depth-bounding parameter of a baseline function, as the optimizing strategy's
+    analysis finds it (a property of the Wasm code: compile/calls.py)."""
+    elided = info.frame_elided
+    view = optimizing_view(FunctionContext(ctx, idx), idx, elided=False)
+    probe = FunctionCompiler(view, idx, f, info)
+    try:
+        probe.compile()
+    except FlatNeeded:
+        return None
+    finally:
+        info.frame_elided = elided
+    return probe.calls.bounded_recursion_param()
 
 
 def next_serial() -> int:

@@ -21,8 +21,9 @@ The compiler is a composition of parts, each owning one concern and its state
 `Storage` (which values live in slots), `OperandStack` (expression folding),
 `RangeFacts` (facts and peepholes), `BasicLowering` (straight-line instructions),
 `ControlLowering` (structured control flow), `CallLowering` (calls and the frame
-protocol), `HandlerLowering` (exceptions); `assemble.py` turns the result into the
-function's source once FrameLayout has laid out its frame.
+protocol), `HandlerLowering` (exceptions), `Metering` (fuel and epoch checks, when the
+engine asks for them); `assemble.py` turns the result into the function's source once
+FrameLayout has laid out its frame.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from .control import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, ControlLowering, Ctl, 
 from .emit import Emitter
 from .handlers import EXCEPTION_OPS, HandlerLowering
 from .instructions import BasicLowering
+from .metering import Metering
 from .operands import OperandStack
 from .ranges import RangeFacts
 from .storage import Storage
@@ -55,8 +57,13 @@ class FunctionCompiler:
     """Compiles one defined function to Python source lines (see the module docstring)."""
 
     def __init__(self, ctx, func_idx: int, func: ast.Func, info: FunctionInfo,
-                 flat: bool = False, unchecked: bool = False):
+                 flat: bool = False, unchecked: bool = False, metering: str = "",
+                 summary_key: int | None = None):
         self.ctx = ctx
+        # "": fuel/epoch code as the engine asks; "plain": a fuel-summarized twin (no fuel code);
+        # "summary": the fuel summary `f<i>_s` keyed on parameter summary_key (compile/fuelsum.py)
+        self.metering = metering
+        self.summary_key = summary_key
         self.module = ctx.module
         self.func_idx = func_idx
         self.func = func
@@ -96,6 +103,7 @@ class FunctionCompiler:
         self.control = ControlLowering(self)
         self.calls = CallLowering(self)
         self.eh = HandlerLowering(self)
+        self.meter = Metering(self)
         self.dispatch = _Dispatch(self)
 
     # ------------------------------------------------------------------ entry point
@@ -116,6 +124,9 @@ class FunctionCompiler:
         skip = 0
         dispatch = self.dispatch
         out = self.out
+        meter = self.meter if self.meter.on else None
+        if meter is not None:
+            meter.prologue()
         for i, ins in enumerate(body):
             out.instr = i
             op = ins.op
@@ -139,7 +150,12 @@ class FunctionCompiler:
                 handler = dispatch.get(op)
                 if handler is None:
                     raise Unsupported(op, f"instruction {op}")
-                handler(ins)
+                if meter is None:
+                    handler(ins)
+                else:
+                    meter.before(ins)
+                    handler(ins)
+                    meter.after(ins)
             if not control.ctl:
                 break
         if control.max_py_loops > MAX_PY_LOOPS and not self.flat:

@@ -258,13 +258,14 @@ class HandlerLowering:
     def detached(self, fn, indent: int = 1) -> list:
         """Run an emitter into a separate line list (a landing-pad section)."""
         out, fc = self.out, self.fc
-        saved = out.lines, out.indent, fc.unreachable
+        saved = out.lines, out.indent, fc.unreachable, fc.meter.state()
         out.lines, out.indent = [], indent
         try:
             fn()
             return out.lines
         finally:
-            out.lines, out.indent, fc.unreachable = saved
+            out.lines, out.indent, fc.unreachable, meter = saved
+            fc.meter.restore(meter)
 
     def finish(self) -> None:
         """Append the landing-pad sections (entered only from the except clause)."""
@@ -352,6 +353,7 @@ class HandlerLowering:
             exprs = [f"_x.values[{k}]" for k in range(n)] + (["_x"] if kind.endswith("_ref") else [])
 
             def pad_code(t=target, e=exprs):
+                self.fc.meter.landing()
                 self.reload_live(stack_live, scope.live)
                 self.values_to(t, e)
             if flat:
@@ -469,6 +471,7 @@ class HandlerLowering:
             self.pad_branch(scope, scope.clause_pads[self.out.instr], first)
             self.fc.unreachable = False
         scope.active = False
+        self.fc.meter.landing()
         self.reload_live([it.expr for it in c.else_stack], scope.live)
         self.out.w(f"{self.storage.extra_slot_ref(scope.exn_slot)} = _x")
         self.ops.items = list(c.else_stack)

@@ -25,6 +25,7 @@ from ..target.codemap import CodeMap
 from .info import FunctionInfo
 from .driver import STRATEGIES, CompiledFunction, CompileOptions, ModuleContext, compile_function, next_serial
 from .facts import bounded_candidate, code_span, elidable, facts_of
+from .metering import NO_INSTRUMENTATION, Instrumentation
 
 # file name of generated code -> CompiledFunction (for traps: line -> instruction)
 REGISTRY: "weakref.WeakValueDictionary[str, CompiledFunction]" = weakref.WeakValueDictionary()
@@ -160,10 +161,11 @@ class CompiledModule:
 
 
 def compile_module(module: ast.Module, target: str, strategy: str, codemap: CodeMap,
-                   stack_limit: int, stack_low: int, module_name: str | None = None) -> CompiledModule:
+                   stack_limit: int, stack_low: int, module_name: str | None = None,
+                   instrumentation: Instrumentation = NO_INSTRUMENTATION) -> CompiledModule:
     """Load `module` for lazy compilation (nothing is compiled until a function is first called)."""
-    return CompiledModule(module, CompileOptions.current(target, strategy, stack_limit, stack_low), codemap,
-                          module_name)
+    return CompiledModule(module, CompileOptions.current(target, strategy, stack_limit, stack_low, instrumentation),
+                          codemap, module_name)
 
 
 __all__ = ["CompiledModule", "FunctionStore", "REGISTRY", "compile_module"]

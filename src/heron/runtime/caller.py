@@ -38,6 +38,15 @@ class Caller:
             raise KeyError(f"failed to find export {name}")
         return item
 
+    def get_fuel(self) -> int:
+        """The fuel the store has left (Wasm that called this host function has been
+        charged up to and including the call)."""
+        return self._state.fuel.get()
+
+    def set_fuel(self, fuel: int) -> None:
+        """Set the store's fuel; the calling Wasm goes on with it when this host call returns."""
+        self._state.fuel.set(fuel)
+
     def wasm_frames(self) -> list:
         """The Wasm frames that led to this host call, innermost first (see Store.wasm_frames)."""
         return self._state.frames()

@@ -1,16 +1,19 @@
 """Config and Engine: the settings a module is compiled under (target, strategy,
-proposals, stack size), and the engine that owns the code map of everything it compiled."""
+proposals, stack size, fuel and epoch checks), and the engine that owns the code map of
+everything it compiled and the epoch counter its stores' deadlines refer to."""
 from __future__ import annotations
 
 import os
 from typing import Any
 
 from ..compile.cache import CodeCache
+from ..compile.metering import Instrumentation
 from ..target.codemap import CodeMap
 from ..errors import HeronError
 from ..features import Features
 from ..target import TARGETS
 from ..target.stack import DEFAULT_BASE, DEFAULT_RED_ZONE, DEFAULT_SIZE
+from .epoch import EpochClock
 
 DEFAULT_TARGET = "x86_64-sysv"
 # Stack addresses stay below 2**30 so frame arithmetic uses CPython's one-digit int fast paths.
@@ -21,7 +24,10 @@ DEFAULT_STRATEGY = "optimizing"
 _STRATEGIES = {"baseline": "baseline", "optimizing": "optimizing",
                # wasmtime's names: Cranelift optimizes, Winch is a baseline compiler
                "auto": "optimizing", "cranelift": "optimizing", "winch": "baseline"}
-_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "cache")
+_OPTIONS = ("target", "strategy", "features", "stack_size", "max_wasm_stack", "cache", "consume_fuel",
+            "epoch_interruption")
+# keyword options of Config() besides its named parameters
+_FLAGS = ("max_wasm_stack", "consume_fuel", "epoch_interruption")
 
 
 class Config:
@@ -31,13 +37,22 @@ class Config:
     `max_wasm_stack`), and the code cache (`cache`: True for the default per-user
     directory, or a directory; False/None: none -- wasmtime-py's spelling; see
     compile/cache.py). An option Heron does not know raises (AttributeError when set as
-    an attribute, TypeError as a keyword) instead of being silently ignored."""
+    an attribute, TypeError as a keyword) instead of being silently ignored.
+
+    Resource controls, as in wasmtime-py: `consume_fuel = True` makes Wasm consume fuel
+    (`Store.set_fuel` / `get_fuel`; trap "all fuel consumed" when it runs out), and
+    `epoch_interruption = True` makes it trap with "interrupt" once the engine's epoch
+    (`Engine.increment_epoch()`) reaches the store's deadline (`Store.set_epoch_deadline`).
+    Both are compiled into the code (and part of the code cache's key), so they cost
+    nothing when off."""
 
     features: Features
     target: str
     strategy: str
     stack_size: int
     cache: bool | str | os.PathLike | None
+    consume_fuel: bool
+    epoch_interruption: bool
 
     def __init__(self, target: str = DEFAULT_TARGET, strategy: str = DEFAULT_STRATEGY,
                  features: Features | None = None, stack_size: int = DEFAULT_SIZE,
@@ -47,8 +62,10 @@ class Config:
         self.strategy = strategy
         self.stack_size = stack_size
         self.cache = cache
+        self.consume_fuel = False
+        self.epoch_interruption = False
         for name, value in flags.items():
-            if not (name.startswith("wasm_") or name == "max_wasm_stack"):
+            if not (name.startswith("wasm_") or name in _FLAGS):
                 raise TypeError(f"unknown Config option {name!r}")
             setattr(self, name, value)
 
@@ -73,6 +90,8 @@ class Config:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise HeronError(f"{name} must be a positive number of bytes, not {value!r}")
             name, value = "stack_size", max(16 * ((value + 15) // 16), DEFAULT_RED_ZONE + 4096)
+        if name in ("consume_fuel", "epoch_interruption") and not isinstance(value, bool):
+            raise TypeError(f"Config.{name} is True or False, not {value!r}")
         object.__setattr__(self, name, value)
 
     @property
@@ -84,7 +103,7 @@ class Config:
 class Engine:
     """Compiles modules for one target and strategy (from its Config, read once at
     creation); owns the code map of everything it compiled, which backtraces and the
-    exception unwinder read."""
+    exception unwinder read, and the epoch counter of epoch interruption."""
 
     def __init__(self, config: Config | None = None):
         if config is not None and not isinstance(config, Config):
@@ -103,6 +122,15 @@ class Engine:
         cache = self.config.cache
         self.code_cache = None if cache is None or cache is False else \
             CodeCache(None if cache is True else cache)
+        # fuel and epoch checks are compiled in: compile options, like the target
+        self.instrumentation = Instrumentation(self.config.consume_fuel, self.config.epoch_interruption)
+        self.epochs = EpochClock()
+
+    def increment_epoch(self) -> None:
+        """Advance the epoch by one (safe from any thread, e.g. a timer): Wasm running in a
+        store whose deadline this reaches traps with "interrupt" at its next function entry
+        or loop header."""
+        self.epochs.increment()
 
 
 __all__ = ["Config", "Engine", "DEFAULT_TARGET", "DEFAULT_STRATEGY"]

@@ -18,6 +18,7 @@ from .boundary import boundary_namespace
 from .bulk import HELPERS, mem_init, table_init
 from .exceptions import exception_namespace
 from .func import Func
+from .fuel import Startup, startup_plan
 from .globalvar import Global
 from .linking import Binder
 from .memory import Memory
@@ -212,6 +213,8 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
             ns[f"G{i}"] = g
         for i in range(len(module.types)):
             ns[f"TY{i}"] = canonical_type(module, i)
+        if compiled.options.instrumentation.enabled:
+            state.bind_controls(ns)         # what fuel and epoch checks refer to
         # the defined functions: compiled ones, and stubs that compile on first call
         inst.binder = Binder(ns, inst.funcs, compiled)
         inst.binder.bind()
@@ -221,6 +224,12 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
         space = {"func": inst.funcs, "table": inst.tables, "memory": inst.mems, "global": inst.globals,
                  "tag": inst.tags}[e.kind]
         inst.exports[e.name] = space[e.index]
+
+    # with fuel, what Wasmtime's startup function charges for initialization (runtime/fuel.py)
+    plan = startup_plan(module) if state.fuel.enabled else None
+    startup = Startup(state.fuel, plan) if plan is not None else None
+    if startup is not None:
+        startup.initial()
 
     # element segments, then data segments, in order; stop at the first failure
     elems: list = []
@@ -232,6 +241,8 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     for i, seg in enumerate(module.elems):
         if seg.mode == "active":
             off = eval_const(seg.offset, inst, module)
+            if startup is not None:
+                startup.elem(i)
             table_init(inst.tables[seg.table].elements, off, elems[i], 0, len(elems[i]))
             elems[i] = ()
         elif seg.mode == "declarative":
@@ -239,8 +250,12 @@ def instantiate(state, compiled, imports: list, instance_obj=None) -> InstanceSt
     for i, seg in enumerate(module.datas):
         if seg.mode == "active":
             off = eval_const(seg.offset, inst, module)
+            if startup is not None:
+                startup.data(i)
             mem_init(inst.mems[seg.memory].data, off, datas[i], 0, len(datas[i]))
             datas[i] = b""
+    if startup is not None:
+        startup.finish()
     if module.start is not None:
         state.enter(inst.funcs[module.start], ())
     return inst

@@ -20,6 +20,8 @@ from ..unwind import walk
 from . import exceptions
 from .engine import Engine
 from .entry import make_entry
+from .epoch import EpochDeadline
+from .fuel import FuelTank
 from .limits import StoreLimits
 from .recursion import wasm_recursion_limit
 
@@ -51,6 +53,17 @@ class StoreState:
         self.wasm_limit = wasm_recursion_limit(engine.stack_size)
         self.host_limit = sys.getrecursionlimit()
         self.limits = StoreLimits()
+        controls = engine.instrumentation
+        self.fuel = FuelTank(controls.consume_fuel)
+        self.epoch = EpochDeadline(engine.epochs, controls.epoch_interruption)
+
+    def bind_controls(self, ns: dict) -> None:
+        """What fuel and epoch checks in compiled code refer to, in an instance namespace."""
+        if self.fuel.enabled:
+            ns["FUEL"] = self.fuel.cell
+            ns["REFUEL"] = self.fuel.refuel
+        if self.epoch.enabled:
+            self.epoch.bind(ns)
 
     def enter(self, func, args: tuple):
         """Call `func` from the host with public values; return public values."""
@@ -81,8 +94,10 @@ class Store:
     memory their frames live in. Every call takes the Store: `func(store, ...)`.
 
     `Store(engine, data=...)` keeps an embedder's value, `store.data()` returns it;
-    `set_limits(...)` bounds what the guest may allocate. Objects of one Store are
-    refused by another (TypeError, or LinkError as an import)."""
+    `set_limits(...)` bounds what the guest may allocate, `set_fuel(n)` how much it may
+    execute (with `Config.consume_fuel`), `set_epoch_deadline(n)` until when (with
+    `Config.epoch_interruption`). Objects of one Store are refused by another
+    (TypeError, or LinkError as an import)."""
 
     def __init__(self, engine: Engine | None = None, data: Any = None):
         if engine is not None and not isinstance(engine, Engine):
@@ -110,6 +125,24 @@ class Store:
 
         A negative value leaves that limit unchanged (all are unlimited at first)."""
         self._state.limits.set(memory_size, table_elements, instances, tables, memories)
+
+    def set_fuel(self, fuel: int) -> None:
+        """Give this store `fuel` units of fuel (`Config.consume_fuel` must be on; a new
+        store has 0). Wasm consumes about one unit per instruction, as in Wasmtime, and
+        traps with "all fuel consumed" when none is left; the store stays usable, and
+        topping it up lets the next call run. Host code consumes none."""
+        self._state.fuel.set(fuel)
+
+    def get_fuel(self) -> int:
+        """The fuel this store has left (`Config.consume_fuel` must be on)."""
+        return self._state.fuel.get()
+
+    def set_epoch_deadline(self, ticks_after_current: int) -> None:
+        """Wasm in this store traps with "interrupt" once the engine's epoch is
+        `ticks_after_current` ticks past the current one (`Engine.increment_epoch()`;
+        with `Config.epoch_interruption`). A new store's deadline is the epoch it starts
+        at, so Wasm traps at once until this is called, as in Wasmtime."""
+        self._state.epoch.set(ticks_after_current)
 
     @property
     def stack(self) -> StackMemory:

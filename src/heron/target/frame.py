@@ -117,6 +117,17 @@ class WalkerView(NamedTuple):
     saved_fp: int                   # saved-FP slot - FP
     return_address: int             # return-address slot - FP
 
+    def sp(self, fp: int, callee_fp: int | None) -> int:
+        """The frame's SP from its FP (or, under the caller-SP fault, from the FP of the frame
+        below it)."""
+        if self.sp_from_fp is None:
+            return callee_fp + self.sp_from_callee_fp  # type: ignore[operator]
+        return fp + self.sp_from_fp
+
+    def dynamic_context_address(self, sp: int) -> int | None:
+        """The dynamic-context slot's address from the frame's SP (None: the frame has none)."""
+        return None if self.dynamic_context is None else sp + self.dynamic_context
+
 
 @dataclass(frozen=True, slots=True)
 class FrameLayout:
@@ -354,19 +365,14 @@ class FrameLayout:
         it assumes contiguous frames instead: the FP of the frame below (`callee_fp`) plus the
         frame record -- wrong wherever a tail call grew or shrank that frame's incoming area
         (Wasmtime #11489)."""
-        v = self.walker_view()
-        if v.sp_from_fp is None:
-            return callee_fp + v.sp_from_callee_fp
-        return fp + v.sp_from_fp
+        return self.walker_view().sp(fp, callee_fp)
 
     def walker_dynamic_context_address(self, sp: int) -> int:
         """The dynamic-context slot as the unwinder computes it from this frame's SP:
         SP + outgoing_args_size + the slot's offset in fixed storage. Under
         HERON_UNWIND_FAULT=dynctx-ignores-outgoing-args the outgoing area is left out."""
         self.dynamic_context_offset()  # raises if there is none
-        if active_fault() == FAULT_DYNCTX:
-            return sp + self.dynctx_offset
-        return sp + self.outgoing_args_size + self.dynctx_offset
+        return self.walker_view().dynamic_context_address(sp)  # type: ignore[return-value]
 
     def walker_view(self) -> WalkerView:
         """The walker's view as constant displacements (see WalkerView), under the active fault:

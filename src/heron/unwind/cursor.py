@@ -84,9 +84,8 @@ def walk(stack, codemap, fp: int, pc: int, callee_fp: int | None = None, *, firs
                         view = site.walker
                         if view is None or view.fault != fault:
                             view = site.walker = site.func.layout.walker_view()
-                        sp = fp + view.sp_from_fp if view.sp_from_fp is not None \
-                            else callee_fp + view.sp_from_callee_fp
-                        yield Frame(fp, pc, sp, site.func, site, sp + view.dynamic_context)
+                        sp = view.sp(fp, callee_fp)
+                        yield Frame(fp, pc, sp, site.func, site, view.dynamic_context_address(sp))
                     if site.elided:
                         return       # nothing below an elided frame has a frame record
                 i = (fp - low) >> 3
@@ -106,8 +105,8 @@ def walk(stack, codemap, fp: int, pc: int, callee_fp: int | None = None, *, firs
                 if record is None:
                     record = (view.saved_fp >> 3, view.return_address >> 3)
                 handlers = site.handlers
-                sp = fp + view.sp_from_fp if view.sp_from_fp is not None else callee_fp + view.sp_from_callee_fp
-                dynctx = sp + view.dynamic_context if handlers and view.dynamic_context is not None else None
+                sp = view.sp(fp, callee_fp)
+                dynctx = view.dynamic_context_address(sp) if handlers else None
                 yield Frame(fp, pc, sp, site.func, site, dynctx)
                 count += 1
                 if site.elided or count == limit:

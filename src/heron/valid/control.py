@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..binary.instructions import READ_IMM
 from ..binary.types_codec import NUM_BY_CODE, read_block_type
-from ..limits import exceeds
+from ..binary.limits import exceeds
 from ..types import I32, FuncType, RefType
 from .body import BodyChecker, read_with, uleb
 from .context import EXNREF, EXNREF_NONNULL, FUNCREF, Invalid, result_str

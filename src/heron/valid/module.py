@@ -7,7 +7,7 @@ from .. import ast
 from ..errors import Unsupported, ValidationError
 from ..features import Features
 from ..gcpause import paused_gc
-from ..limits import exceeds
+from ..binary.limits import exceeds
 from ..types import I32, I64, NUM_TYPES, GlobalType, Limits, MemType, RefType, TableType, TagType
 from .body import BadInstr, BodyChecker, encode_body
 from .context import Context, Invalid
@@ -131,7 +131,7 @@ class _Validator:
                       where, offset=expr[1].offset)
         return True
 
-    # ---- implementation limits (heron.limits) ------------------------------------------------
+    # ---- implementation limits (heron.binary.limits) ------------------------------------------------
     def check_counts(self) -> None:
         """The counts the decoder checks as it reads, for modules that were not decoded."""
         m = self.m
