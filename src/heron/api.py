@@ -31,7 +31,7 @@ from .runtime.store_arg import state_of
 from .runtime.values import canonical_type, canonical_valtype
 from .text import parse_module
 from .valid import validate
-from .wasi import ABIS as WASI_MODULES
+from .wasi import ABIS as WASI_MODULES, serves as wasi_serves
 
 Extern = Union[Func, Memory, Table, Global, Tag]
 
@@ -399,10 +399,13 @@ class Linker:
 
     def define_unknown_imports_as_traps(self, module: Module) -> None:
         """Define every function import of `module` not yet defined as a function that
-        traps when called (for any Store)."""
+        traps when called (for any Store). What define_wasi links counts as defined, as in
+        wasmtime, so a WASI program with a few host imports of its own keeps its WASI."""
         if not isinstance(module, Module):
             raise TypeError("expected a heron.Module")
         for imp in module.imports:
+            if self._wasi and wasi_serves(imp.module, imp.name):
+                continue
             if imp.kind == "func" and (imp.module, imp.name) not in self._defs:
                 ty = imp.type
                 assert isinstance(ty, FuncType)

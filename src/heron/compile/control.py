@@ -508,6 +508,8 @@ class ControlLowering:
         labels, default = ins.imm
         idx = self.ops.pop()
         self.ops.flush()
+        if self.flat and self.flat_table_jump(labels, default, idx.expr):
+            return
         name = self.out.temp()
         self.out.w(f"{name} = {idx.expr}")
         groups: dict[int, list[int]] = {}
@@ -537,6 +539,28 @@ class ControlLowering:
         self.fc.unreachable = True
 
     # ------------------------------------------------------------------ flat form
+    def flat_table_jump(self, labels: list[int], default: int, index: str) -> bool:
+        """br_table in the flat form when no target takes values: one indexed load of the
+        section labels (`_pc = (7, 3, ...)[i] if i < n else 9`) instead of a comparison per
+        target -- the dispatch switch of an interpreter loop has hundreds. False (nothing
+        emitted) when a target needs values moved or is the function's end."""
+        targets = [self.ctl[-1 - d] for d in (*labels, default)]
+        if any(t.kind == "func" or t.label_arity for t in targets):
+            return False
+        sections = []
+        for t in targets:
+            if t.kind != "loop":
+                t.reach_end = True
+            sections.append(t.flat_start if t.kind == "loop" else t.flat_end)
+        table = self.fc.ctx.constant(tuple(sections[:-1]), key=("flat_table", tuple(sections[:-1])))
+        if not index.isidentifier():
+            name = self.out.temp()
+            self.out.w(f"{name} = {index}")
+            index = name
+        self.out.w(f"_pc = {table}[{index}] if {index} < {len(labels)} else {sections[-1]}; continue")
+        self.fc.unreachable = True
+        return True
+
     def new_flat_label(self) -> int:
         self.flat_labels += 1
         return self.flat_labels

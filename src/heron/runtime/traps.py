@@ -27,8 +27,10 @@ def escape(state, e: BaseException, entry_fp: int) -> BaseException:
     backtrace, a Python error raised by generated code becomes the Trap it stands for,
     anything else (a host function's own error, WasmException) passes unchanged."""
     if isinstance(e, Trap):
-        if not e.frames:
-            e.frames = backtrace(state, e.__traceback__, entry_fp)
+        # a trap from an inner activation (Wasm -> host -> Wasm) already has that one's
+        # frames: this activation's follow them, as in wasmtime's backtraces
+        here = backtrace(state, e.__traceback__, entry_fp)
+        e.frames = (list(e.frames) + here)[:MAX_BACKTRACE] if e.frames else here
         e.__suppress_context__ = True
         return e.with_traceback(None)
     if isinstance(e, HeronError) or not isinstance(e, Exception):

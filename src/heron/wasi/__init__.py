@@ -22,11 +22,11 @@ pointer outside memory is EFAULT. proc_exit(n) raises heron.ExitTrap(n) (n >= 12
 with a HeronError, as wasmtime refuses it). Preopened directories need a POSIX host (openat).
 """
 from .abi import ABIS
-from .binding import SIGNATURES, functions, functype, unsupported_import
+from .binding import SIGNATURES, functions, functype, serves, unsupported_import
 from .config import WasiConfig
 from .context import WasiContext
 from .errno import Errno
 from .streams import OutputCapture
 
 __all__ = ["ABIS", "WasiConfig", "WasiContext", "OutputCapture", "Errno", "SIGNATURES", "functions", "functype",
-           "unsupported_import"]
+           "serves", "unsupported_import"]

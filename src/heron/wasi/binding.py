@@ -138,6 +138,11 @@ def unsupported_import(imports) -> str | None:
     return None
 
 
+def serves(module: str, name: str) -> bool:
+    """Does Heron's WASI define the import module::name (what Linker.define_wasi links)?"""
+    return module in ABIS and not name_unknown(module, name)
+
+
 def name_unknown(module: str, name: str) -> bool:
     return name not in SIGNATURES or (name == "sock_accept" and not ABIS[module].has_sock_accept)
 
