@@ -27,7 +27,7 @@ from . import handlers
 from ..types import FuncType
 from .assemble import assemble
 from .info import FunctionInfo
-from .control import FlatNeeded
+from .labels import FlatNeeded
 from .function import FunctionCompiler
 from .fuelsum import dependencies_known, optimizing_view, summary_param
 from .metering import NO_INSTRUMENTATION, Instrumentation

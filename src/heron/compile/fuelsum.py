@@ -36,7 +36,7 @@ import copy
 
 from .. import ast
 from ..numerics import NUMERIC_OPS
-from .control import block_signature
+from .labels import block_signature
 
 CALL = -1         # the taint of a value computed from a call's result
 _STRUCTURE = frozenset({"block", "if", "else", "end", "br", "br_if", "br_table", "return"})

@@ -37,7 +37,8 @@ from ..types import FuncType
 from .calls import CallLowering
 from ..target.codemap import PC_STRIDE, RA_DELTA, CallSite
 from .info import FunctionInfo
-from .control import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, ControlLowering, Ctl, FlatNeeded, label_targets
+from .control import ControlLowering
+from .labels import BLOCK_OPS, MAX_INDENT, MAX_PY_LOOPS, Ctl, FlatNeeded, label_targets
 from .emit import Emitter
 from .handlers import EXCEPTION_OPS, HandlerLowering
 from .instructions import BasicLowering
