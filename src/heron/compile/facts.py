@@ -122,4 +122,37 @@ def bounded_candidate(fx, idx: int) -> bool:
             and not fx.tail_calls_other and not fx.self_tail_call)
 
 
-__all__ = ["DerivedFacts", "derive_facts", "facts_of", "code_span", "elidable", "bounded_candidate"]
+def reaches_recursion(facts: list, nimp: int, idx: int) -> bool:
+    """Whether a call of function idx can recurse: some function it reaches directly calls
+    into a cycle of the call graph or calls indirectly (a target unknown here). Only such
+    calls can build a deep Python stack (runtime/framestack.py); one walk over what idx
+    reaches, iterative."""
+    if idx < nimp:
+        return False
+    ON_PATH, DONE = 1, 2
+    state: dict[int, int] = {idx: ON_PATH}
+    path = [(idx, iter(facts[idx - nimp].callees))]
+    if facts[idx - nimp].indirect_calls:
+        return True
+    while path:
+        node, callees = path[-1]
+        for c in callees:
+            if c < nimp:
+                continue
+            seen = state.get(c)
+            if seen == ON_PATH:
+                return True
+            if seen is None:
+                if facts[c - nimp].indirect_calls:
+                    return True
+                state[c] = ON_PATH
+                path.append((c, iter(facts[c - nimp].callees)))
+                break
+        else:
+            state[node] = DONE
+            path.pop()
+    return False
+
+
+__all__ = ["DerivedFacts", "derive_facts", "facts_of", "code_span", "elidable", "bounded_candidate",
+           "reaches_recursion"]

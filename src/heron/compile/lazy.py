@@ -24,7 +24,7 @@ from ..gcpause import paused_gc
 from ..target.codemap import CodeMap
 from .info import FunctionInfo
 from .driver import STRATEGIES, CompiledFunction, CompileOptions, ModuleContext, compile_function, next_serial
-from .facts import bounded_candidate, code_span, elidable, facts_of
+from .facts import bounded_candidate, code_span, elidable, facts_of, reaches_recursion
 from .metering import NO_INSTRUMENTATION, Instrumentation
 
 # file name of generated code -> CompiledFunction (for traps: line -> instruction)
@@ -76,6 +76,7 @@ class CompiledModule:
         self.serial = next_serial()
         self._func_with_body = func_with_body
         self.store = store
+        self._may_recurse: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ compiling
     def ensure(self, idx: int) -> CompiledFunction:
@@ -112,6 +113,13 @@ class CompiledModule:
         for listener in list(self.listeners):
             listener.install(cf)
         return cf
+
+    def may_recurse(self, idx: int) -> bool:
+        """Whether a call of function idx can build a deep stack (compile/facts.py); cached."""
+        known = self._may_recurse.get(idx)
+        if known is None:
+            known = self._may_recurse[idx] = reaches_recursion(self.facts, self.nimp, idx)
+        return known
 
     def func(self, k: int) -> ast.Func:
         """Defined function k with its body (a module restored from a cache decodes it then)."""

@@ -11,6 +11,7 @@ conversion per value.
 from __future__ import annotations
 
 import sys
+import time
 from functools import partial
 from typing import Callable
 
@@ -18,6 +19,7 @@ from ..errors import ArgumentError, Trap
 from ..target import FrameLayout, assign
 from ..types import V128, FuncType
 from .caller import Caller
+from .framestack import LONG_NS, SHORT_NS, with_room
 from .recursion import get_limit, restore_host_limit, set_limit
 from .tailcall import TailCall
 from .traps import escape
@@ -92,12 +94,40 @@ def _compiled_entry(state, func) -> Callable:
     arguments and the entry frame record, call, run the trampoline loop, convert back."""
     ftype = func.ftype
     params, results = ftype.params, ftype.results
+    n = len(params)
+    compiled = getattr(getattr(func.instance, "_state", None), "compiled", None)
+    adaptive = compiled is not None and compiled.may_recurse(func.index)
+    ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
+          "func": func, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
+          "_rth": results_to_host, "results": results, "params": params,
+          "arity_message": f"{func.name} expects {n} arguments, got ",
+          "get_limit": get_limit, "set_limit": set_limit,
+          "restore_host_limit": restore_host_limit, "clock": time.perf_counter_ns, "roomy": [True]}
+    plain = _entry_source(state, func, "entry", "plain" if adaptive else None)
+    if not adaptive:
+        exec(compile(plain, f"<heron entry {func.name!r}>", "exec"), ns)
+        return ns["entry"]
+    # a function that can recurse: the entry moves to a roomy frame after a long call
+    # (runtime/framestack.py)
+    exec(compile(plain + _entry_source(state, func, "entry_roomy", "roomy"), f"<heron entry {func.name!r}>",
+                 "exec"), ns)
+    ns["entry_roomy"] = with_room(ns["entry_roomy"])
+    return ns["entry"]
+
+
+def _entry_source(state, func, fname: str, adapt: str | None) -> str:
+    """The entry's source. adapt: None (a function that cannot recurse), "plain" (switches
+    to the roomy form after a long outermost call) or "roomy" (switches back after a short one)."""
+    ftype = func.ftype
+    params, results = ftype.params, ftype.results
     # every offset is FrameLayout's answer for the host frame at SP = 0 (see _entry_plan)
     fp_from_call_sp_off, sfp_off, ra_off, stack_params, reg_params = _entry_plan(state, ftype)
     n = len(params)
     names = [f"a{i}" for i in range(n)]
-    lines = ["def entry(args):",
+    lines = [f"def {fname}(args):",
              f"    if len(args) != {n}: raise ArgumentError(arity_message + str(len(args)))"]
+    if adapt == "plain":
+        lines.insert(1, "    if roomy[0] and not entries: return entry_roomy(args)")
     if n:
         lines.append(f"    {', '.join(names)}{',' if n == 1 else ''} = args")
     for i, t in enumerate(params):
@@ -128,6 +158,7 @@ def _compiled_entry(state, func) -> Callable:
         "    outer_host_limit = state.host_limit",
         "    state.host_limit = host_limit",
         f"    if host_limit < {state.wasm_limit}: set_limit({state.wasm_limit})",
+        *(["    t0 = clock()"] if adapt else []),
         "    try:",
         # func.code is read per call: a stub until the first call compiles it (runtime/linking.py)
         f"        r = func.code({', '.join(['fp'] + [names[p] for p in reg_params])})",
@@ -142,6 +173,10 @@ def _compiled_entry(state, func) -> Callable:
         "    state.host_limit = outer_host_limit",
         "    entries.pop()",
     ]
+    if adapt == "plain":
+        lines.append(f"    if not entries and clock() - t0 > {LONG_NS}: roomy[0] = True")
+    elif adapt == "roomy":
+        lines.append(f"    if clock() - t0 < {SHORT_NS}: roomy[0] = False")
     if not results:
         lines.append("    return None")
     elif len(results) == 1 and results[0] == "i32":
@@ -152,14 +187,7 @@ def _compiled_entry(state, func) -> Callable:
         lines.append("    return r")
     else:
         lines.append("    return _rth(r, results)")
-    ns = {"state": state, "words": state.words, "entries": state.entries, "exits": state.exits, "escape": escape,
-          "func": func, "TailCall": TailCall, "Trap": Trap, "ArgumentError": ArgumentError, "_ti": to_internal,
-          "_rth": results_to_host, "results": results, "params": params,
-          "arity_message": f"{func.name} expects {n} arguments, got ",
-          "get_limit": get_limit, "set_limit": set_limit,
-          "restore_host_limit": restore_host_limit}
-    exec(compile("\n".join(lines) + "\n", f"<heron entry {func.name!r}>", "exec"), ns)
-    return ns["entry"]
+    return "\n".join(lines) + "\n"
 
 
 __all__ = ["make_entry", "ENTRY_PC", "MAX_ACTIVATIONS"]
