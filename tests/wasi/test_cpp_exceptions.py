@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-import heron
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from program_runs import Outcome, run_on_heron, run_on_wasmtime  # noqa: E402
 from wasi_probe import DEFAULT_TARGET, LONG, TARGETS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "cpp"
@@ -47,47 +46,9 @@ EXPECTED = """\
 """
 
 
-def run_heron(name: str, args: list[str], target: str, strategy: str) -> tuple[int, str, str]:
-    config = heron.Config(target=target, strategy=strategy)
-    if BUILDS[name]:
-        config.wasm_legacy_exceptions = True
-    engine = heron.Engine(config)
-    store = heron.Store(engine)
-    wasi = heron.WasiConfig()
-    wasi.argv = [name, *args]
-    out, err = wasi.capture_stdout(), wasi.capture_stderr()
-    store.set_wasi(wasi)
-    linker = heron.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, heron.Module.from_file(engine, str(DATA / f"{name}.wasm")))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except heron.ExitTrap as e:
-        code = e.code
-    return code, out.getvalue().decode(), err.getvalue().decode()
-
-
-def run_wasmtime(name: str, args: list[str], tmp: Path) -> tuple[int, str, str]:
-    wasmtime = pytest.importorskip("wasmtime")
-    config = wasmtime.Config()
-    config.wasm_exceptions = True
-    engine = wasmtime.Engine(config)
-    store = wasmtime.Store(engine)
-    wasi = wasmtime.WasiConfig()
-    wasi.argv = [name, *args]
-    wasi.stdout_file = str(tmp / "out")
-    wasi.stderr_file = str(tmp / "err")
-    store.set_wasi(wasi)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(DATA / f"{name}.wasm")))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except wasmtime.ExitTrap as e:
-        code = e.code
-    return code, (tmp / "out").read_text(), (tmp / "err").read_text()
+def run_heron(name: str, args: list[str], target: str, strategy: str) -> Outcome:
+    return run_on_heron(DATA / f"{name}.wasm", args, target=target, strategy=strategy,
+                        legacy_exceptions=BUILDS[name])
 
 
 def matrix() -> list:
@@ -112,4 +73,4 @@ def test_eh_tour_without_arguments_exits_0():
 @pytest.mark.parametrize("name", [n for n, legacy in BUILDS.items() if not legacy])
 def test_wasmtime_prints_the_same(name, tmp_path):
     """The expected text is the reference engine's too, so it is no guess of Heron's."""
-    assert run_wasmtime(name, ["hello"], tmp_path) == (5, EXPECTED, "8 fatal: argument hello\n")
+    assert run_on_wasmtime(DATA / f"{name}.wasm", ["hello"], tmp_path) == (5, EXPECTED, "8 fatal: argument hello\n")

@@ -24,55 +24,12 @@ import pytest
 import heron
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from program_runs import run_on_heron as run_heron  # noqa: E402
+from program_runs import run_on_wasmtime  # noqa: E402
 from wasi_probe import DEFAULT_TARGET, LONG, TARGETS  # noqa: E402
 
 LUA = Path(__file__).resolve().parent / "data" / "lua"
 STRATEGIES = ("optimizing", "baseline")
-
-
-def run_heron(wasm: Path, args: list[str], box: Path | None = None, target: str = DEFAULT_TARGET,
-              strategy: str = "optimizing") -> tuple[int, str, str]:
-    engine = heron.Engine(heron.Config(target=target, strategy=strategy))
-    store = heron.Store(engine)
-    wasi = heron.WasiConfig()
-    wasi.argv = [wasm.name, *args]
-    if box is not None:
-        wasi.preopen_dir(str(box), "/")
-    out, err = wasi.capture_stdout(), wasi.capture_stderr()
-    store.set_wasi(wasi)
-    linker = heron.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, heron.Module.from_file(engine, str(wasm)))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except heron.ExitTrap as e:
-        code = e.code
-    return code, out.getvalue().decode(), err.getvalue().decode()
-
-
-def run_wasmtime(wasm: Path, args: list[str], box: Path | None, tmp: Path) -> tuple[int, str, str]:
-    wasmtime = pytest.importorskip("wasmtime")
-    config = wasmtime.Config()
-    config.wasm_exceptions = True
-    engine = wasmtime.Engine(config)
-    store = wasmtime.Store(engine)
-    wasi = wasmtime.WasiConfig()
-    wasi.argv = [wasm.name, *args]
-    if box is not None:
-        wasi.preopen_dir(str(box), "/")
-    wasi.stdout_file = str(tmp / "stdout")
-    wasi.stderr_file = str(tmp / "stderr")
-    store.set_wasi(wasi)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm)))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except wasmtime.ExitTrap as e:
-        code = e.code
-    return code, (tmp / "stdout").read_text(), (tmp / "stderr").read_text()
 
 
 def lua_box(tmp: Path) -> Path:
@@ -105,7 +62,7 @@ def test_lua_tour(build, target, strategy, tmp_path):
 def test_lua_tour_expected_text_is_wasmtimes(tmp_path):
     """tour_2.expected is what the reference engine prints, not a guess of Heron's."""
     box = lua_box(tmp_path)
-    assert run_wasmtime(LUA / "lua_sjlj.wasm", ["/tour.lua", "2"], box, tmp_path) == \
+    assert run_on_wasmtime(LUA / "lua_sjlj.wasm", ["/tour.lua", "2"], tmp_path, box) == \
         (3, (LUA / "tour_2.expected").read_text(), "")
 
 
@@ -119,7 +76,7 @@ def test_lua_error_reaches_the_exit_status():
 @pytest.mark.parametrize("build", ["lua_sjlj", "lua_cxx"])
 def test_lua_full_tour_matches_wasmtime(build, tmp_path):
     (tmp_path / "w").mkdir()
-    expected = run_wasmtime(LUA / f"{build}.wasm", ["/tour.lua"], lua_box(tmp_path / "w"), tmp_path / "w")
+    expected = run_on_wasmtime(LUA / f"{build}.wasm", ["/tour.lua"], tmp_path / "w", lua_box(tmp_path / "w"))
     assert expected[0] == 3
     assert run_heron(LUA / f"{build}.wasm", ["/tour.lua"], lua_box(tmp_path)) == expected
 
@@ -182,7 +139,7 @@ def test_boolector_factors_like_wasmtime(tmp_path):
         (box / "f.smt2").write_text(SMT_FACTOR)
         boxes.append(box)
     (tmp_path / "w").mkdir()
-    expected = run_wasmtime(boolector(), ["-m", "/f.smt2"], boxes[1], tmp_path / "w")
+    expected = run_on_wasmtime(boolector(), ["-m", "/f.smt2"], tmp_path / "w", boxes[1])
     assert run_heron(boolector(), ["-m", "/f.smt2"], boxes[0]) == expected
     assert expected[1].startswith("sat\n")
 

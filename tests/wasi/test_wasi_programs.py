@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from program_runs import Outcome, run_on_wasmtime  # noqa: E402
 from wasi_probe import DEFAULT_TARGET, LONG, TARGETS  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "c"
@@ -29,36 +30,13 @@ def heron_run(box: Path, target: str) -> tuple[int, bytes, bytes]:
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def wasmtime_run(box: Path, tmp: Path) -> tuple[int, bytes, bytes]:
-    wasmtime = pytest.importorskip("wasmtime")
-    (tmp / "stdin").write_bytes(STDIN)
-    config = wasmtime.WasiConfig()
-    config.argv = [str(TOUR), *ARGS]
-    config.env = [("GREETING", "hello there")]
-    config.preopen_dir(str(box), "/")
-    config.stdin_file = str(tmp / "stdin")
-    config.stdout_file = str(tmp / "stdout")
-    config.stderr_file = str(tmp / "stderr")
-    engine = wasmtime.Engine()
-    store = wasmtime.Store(engine)
-    store.set_wasi(config)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(TOUR)))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except wasmtime.ExitTrap as e:
-        code = e.code
-    return code, (tmp / "stdout").read_bytes(), (tmp / "stderr").read_bytes()
-
-
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> tuple[int, bytes, bytes]:
+def reference(tmp_path_factory) -> Outcome:
     tmp = tmp_path_factory.mktemp("wasmtime")
     box = tmp / "box"
     box.mkdir()
-    result = wasmtime_run(box, tmp)
+    result = run_on_wasmtime(TOUR, ARGS, tmp, box, argv0=str(TOUR), env=[("GREETING", "hello there")],
+                             stdin=STDIN)
     assert sorted(os.listdir(box)) == []
     return result
 
@@ -68,7 +46,7 @@ def test_libc_tour_matches_wasmtime(target, reference, tmp_path):
     box = tmp_path / "box"
     box.mkdir()
     code, out, err = heron_run(box, target)
-    assert (code, out.decode(), err.decode()) == (reference[0], reference[1].decode(), reference[2].decode())
+    assert (code, out.decode(), err.decode()) == reference
     assert code == 3 and err == b"done\n"
     text = out.decode()
     assert "argc 3: [one] [two three]" in text and "GREETING=hello there" in text
