@@ -17,6 +17,11 @@ from .ranges import SIMPLE, RangeFacts
 from .storage import Storage
 
 ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0", V128: "0"}
+# Rows exact modulo 2**bits (a ring homomorphism): their results may feed add/sub before the
+# final mask, as Python ints are exact; op -> (bits, whether its own operands may be unmasked).
+# mul takes masked operands only, so an unmasked value grows by at most one multiplication.
+RING_OPS = {"i32.add": (32, True), "i32.sub": (32, True), "i32.mul": (32, False),
+            "i64.add": (64, True), "i64.sub": (64, True), "i64.mul": (64, False)}
 
 
 def strict(template: str, arity: int) -> bool:
@@ -72,10 +77,14 @@ class BasicLowering:
         texts = []
         deps: frozenset = frozenset()
         depth = 0
+        ring = RING_OPS.get(op)
         for k, item in enumerate(items):
             uses = template.count("{%d}" % k)
             text = self.ops.operand(item, uses)
-            if not SIMPLE.match(text):
+            if ring is not None and ring[1] and item.ring is not None and item.ring[0] == text \
+                    and item.ring[2] == ring[0]:
+                text = item.ring[1]        # an add/sub/mul result feeding add/sub: its mask is redundant
+            elif not SIMPLE.match(text):
                 text = f"({text})"
             texts.append(text)
             deps |= item.deps
@@ -86,6 +95,11 @@ class BasicLowering:
             self.ops.push_value(expr, trap=sem.trap, deps=deps)
         else:
             self.ops.push_value(expr, deps=deps, depth=depth + 1, cond=cond, effect=effect)
+            if ring is not None and not effect:
+                top = self.ops.items[-1]
+                if top.expr == expr:
+                    # "((a + b) & 0xffffffff)" -> "(a + b)": exact modulo 2**bits
+                    top.ring = (expr, template[1:template.rindex(" & ")].format(*texts), ring[0])
             if op in ("i32.eqz", "i64.eqz"):
                 local = self.ranges.bare_local(items[0])
                 if local is not None:

@@ -32,7 +32,7 @@ def effect_text(call: str, instr: int) -> str:
 
 class Item:
     """A value on the symbolic operand stack: a Python expression."""
-    __slots__ = ("expr", "deps", "depth", "cond", "facts", "dec", "effect", "instr")
+    __slots__ = ("expr", "deps", "depth", "cond", "facts", "dec", "effect", "instr", "ring")
 
     def __init__(self, expr: str, deps: frozenset = frozenset(), depth: int = 0, cond: str | None = None,
                  effect: bool = False, instr: int = 0):
@@ -44,6 +44,7 @@ class Item:
         self.dec = None           # local i when the value is `l<i> - c`, c >= 1, known not to wrap
         self.effect = effect      # the expression calls something: run once, in stack order
         self.instr = instr        # effect: the instruction whose statement it becomes if settled
+        self.ring = None          # (expr, the same value before its final mask): add/sub/mul results
 
     @property
     def simple(self) -> bool:
