@@ -455,7 +455,9 @@ class ControlLowering:
         """br_table in the flat form when no target takes values: one indexed load of the
         section labels (`_pc = (7, 3, ...)[i] if i < n else 9`) instead of a comparison per
         target -- the dispatch switch of an interpreter loop has hundreds. False (nothing
-        emitted) when a target needs values moved or is the function's end."""
+        emitted) when a target needs values moved or is the function's end, or with fuel."""
+        if self.fc.meter.fuel:
+            return False     # fuel settles per edge (compile/metering.py): one statement per target
         targets = [self.ctl[-1 - d] for d in (*labels, default)]
         if any(t.kind == "func" or t.label_arity for t in targets):
             return False
