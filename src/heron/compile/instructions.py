@@ -22,6 +22,41 @@ ZERO = {I32: "0", I64: "0", F32: "0.0", F64: "0.0", V128: "0"}
 # mul takes masked operands only, so an unmasked value grows by at most one multiplication.
 RING_OPS = {"i32.add": (32, True), "i32.sub": (32, True), "i32.mul": (32, False),
             "i64.add": (64, True), "i64.sub": (64, True), "i64.mul": (64, False)}
+# Upper bounds of values (Item.hi), from narrow loads, shr_u/and by constants and constants
+# themselves; a shl or add whose result provably fits needs no mask.
+LOAD_BOUNDS = {"i32.load8_u": 0xFF, "i32.load16_u": 0xFFFF, "i64.load8_u": 0xFF, "i64.load16_u": 0xFFFF,
+               "i64.load32_u": 0xFFFFFFFF}
+BOUNDED_OPS = {f"{t}.{name}": (bits, name) for t, bits in (("i32", 32), ("i64", 64))
+               for name in ("shl", "shr_u", "and", "add")}
+
+
+def upper_bound(item: Item) -> int | None:
+    """The item's known upper bound: its Item.hi, or its value when it is a constant."""
+    if item.hi is not None:
+        return item.hi
+    return int(item.expr) if item.expr.isdigit() else None
+
+
+def bounded(op: str, items: list, texts: list) -> tuple[str | None, int | None]:
+    """(a mask-free expression for `op` if its result provably fits, the result's bound)."""
+    bits, name = BOUNDED_OPS[op]
+    mask = (1 << bits) - 1
+    a, b = upper_bound(items[0]), upper_bound(items[1])
+    if name == "and":
+        known = [x for x in (a, b) if x is not None]
+        return None, min(known) if known else None
+    if name == "add":
+        if a is not None and b is not None and a + b <= mask:
+            return f"({texts[0]} + {texts[1]})", a + b
+        return None, None
+    if not items[1].expr.isdigit():
+        return None, None
+    shift = int(items[1].expr) % bits
+    if name == "shr_u":
+        return None, (mask if a is None else a) >> shift
+    if a is not None and a << shift <= mask:         # shl
+        return f"({texts[0]} << {shift})", a << shift
+    return None, None
 
 
 def strict(template: str, arity: int) -> bool:
@@ -90,16 +125,21 @@ class BasicLowering:
             deps |= item.deps
             depth = max(depth, item.depth)
         expr = template.format(*texts)
+        hi = None
+        if op in BOUNDED_OPS and not self.baseline:
+            narrow, hi = bounded(op, items, texts)
+            if narrow is not None:
+                expr, ring = narrow, None
         cond = sem.cond.format(*texts) if sem.cond else None
         if sem.trap is not None:
             self.ops.push_value(expr, trap=sem.trap, deps=deps)
         else:
             self.ops.push_value(expr, deps=deps, depth=depth + 1, cond=cond, effect=effect)
-            if ring is not None and not effect:
-                top = self.ops.items[-1]
-                if top.expr == expr:
-                    # "((a + b) & 0xffffffff)" -> "(a + b)": exact modulo 2**bits
-                    top.ring = (expr, template[1:template.rindex(" & ")].format(*texts), ring[0])
+            top = self.ops.items[-1]
+            top.hi = hi
+            if ring is not None and not effect and top.expr == expr:
+                # "((a + b) & 0xffffffff)" -> "(a + b)": exact modulo 2**bits
+                top.ring = (expr, template[1:template.rindex(" & ")].format(*texts), ring[0])
             if op in ("i32.eqz", "i64.eqz"):
                 local = self.ranges.bare_local(items[0])
                 if local is not None:
@@ -201,6 +241,7 @@ class BasicLowering:
             addr = self.ops.pop()
             at = self.address(addr, marg.offset)
             self.ops.push_value(sem.template.format(mem, at), trap=TrapCode.MEMORY_OUT_OF_BOUNDS)
+            self.ops.items[-1].hi = LOAD_BOUNDS.get(ins.op)
 
     def op_memory_size(self, ins: ast.Instr) -> None:
         self.ops.push_value(f"(len(M{ins.imm}) >> 16)", pure=False)

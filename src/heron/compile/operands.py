@@ -32,7 +32,7 @@ def effect_text(call: str, instr: int) -> str:
 
 class Item:
     """A value on the symbolic operand stack: a Python expression."""
-    __slots__ = ("expr", "deps", "depth", "cond", "facts", "dec", "effect", "instr", "ring")
+    __slots__ = ("expr", "deps", "depth", "cond", "facts", "dec", "effect", "instr", "ring", "hi")
 
     def __init__(self, expr: str, deps: frozenset = frozenset(), depth: int = 0, cond: str | None = None,
                  effect: bool = False, instr: int = 0):
@@ -45,6 +45,7 @@ class Item:
         self.effect = effect      # the expression calls something: run once, in stack order
         self.instr = instr        # effect: the instruction whose statement it becomes if settled
         self.ring = None          # (expr, the same value before its final mask): add/sub/mul results
+        self.hi = None            # an upper bound of the (unsigned) value, when known
 
     @property
     def simple(self) -> bool:
