@@ -57,6 +57,17 @@ def test_which_functions_can_recurse(instance):
     assert compiled.may_recurse(4) and not compiled.may_recurse(2)
 
 
+def short_call_switches_to_plain(store, fib, roomy: list) -> bool:
+    """A short call (fib(1): a microsecond) makes the entry plain; a few tries, so that one
+    call the machine happened to delay past SHORT_NS cannot fail the test."""
+    for _ in range(5):
+        assert fib(store, 1) == 1
+        if roomy == [False]:
+            return True
+        roomy[0] = True
+    return False
+
+
 def test_entry_forms_switch_with_call_length(instance):
     store, _, exports = instance
     fib = exports["fib"]
@@ -64,16 +75,14 @@ def test_entry_forms_switch_with_call_length(instance):
     entry = fib._entry
     roomy = entry.__globals__["roomy"]
     assert entry.__globals__["entry_roomy"].__code__.co_stacksize >= ROOM_WORDS
-    assert fib(store, 1) == 1
-    assert roomy == [False]                                # a short call: plain from now on
+    assert short_call_switches_to_plain(store, fib, roomy)
     start = time.perf_counter_ns()
     assert fib(store, 24) == 46368
     assert time.perf_counter_ns() - start > LONG_NS        # a long plain call ...
     assert roomy == [True]                                 # ... makes the next one roomy
     assert fib(store, 24) == 46368                         # roomy, long: stays roomy
     assert roomy == [True]
-    assert fib(store, 3) == 2
-    assert roomy == [False]
+    assert short_call_switches_to_plain(store, fib, roomy)
 
 
 def test_functions_that_cannot_recurse_have_one_form(instance):
