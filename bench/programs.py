@@ -25,8 +25,6 @@ import argparse
 import hashlib
 import importlib.util
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,6 +32,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 DATA = REPO / "tests" / "wasi" / "data"
+sys.path.insert(0, str(BENCH))
+from fresh_process import run_worker  # noqa: E402
 ENGINES = ("heron-opt", "heron-base", "wasmtime", "pwasm")
 
 LUA_WORK = """
@@ -94,27 +94,31 @@ def _result(t0: float, out: _Out, code: int) -> dict:
             "stdout": hashlib.sha256(bytes(out.data)).hexdigest()[:12], "bytes": len(out.data)}
 
 
+def _run_start(api, engine, wasi, data: bytes) -> int:
+    """Run a WASI command's `_start` on heron or wasmtime (one API, two modules): its status."""
+    store = api.Store(engine)
+    store.set_wasi(wasi)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    instance = linker.instantiate(store, api.Module(engine, data))
+    try:
+        instance.exports(store)["_start"](store)
+    except api.ExitTrap as e:
+        return e.code
+    return 0
+
+
 def _heron(path: str, args: list[str], stdin: bytes, strategy: str) -> dict:
     import heron
     data = Path(path).read_bytes()
     t0 = time.perf_counter()
     out = _Out(t0)
     engine = heron.Engine(heron.Config(strategy=strategy))
-    store = heron.Store(engine)
     wasi = heron.WasiConfig()
     wasi.argv = [Path(path).name, *args]
     wasi.stdin_bytes = stdin
     wasi.stdout_custom = out.write
-    store.set_wasi(wasi)
-    linker = heron.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, heron.Module(engine, data))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except heron.ExitTrap as e:
-        code = e.code
-    return _result(t0, out, code)
+    return _result(t0, out, _run_start(heron, engine, wasi, data))
 
 
 def _wasmtime(path: str, args: list[str], stdin: bytes) -> dict:
@@ -129,20 +133,11 @@ def _wasmtime(path: str, args: list[str], stdin: bytes) -> dict:
         config = wasmtime.Config()
         config.wasm_exceptions = True
         engine = wasmtime.Engine(config)
-        store = wasmtime.Store(engine)
         wasi = wasmtime.WasiConfig()
         wasi.argv = [Path(path).name, *args]
         wasi.stdin_file = f.name
         wasi.stdout_custom = out.write
-        store.set_wasi(wasi)
-        linker = wasmtime.Linker(engine)
-        linker.define_wasi()
-        instance = linker.instantiate(store, wasmtime.Module(engine, data))
-        code = 0
-        try:
-            instance.exports(store)["_start"](store)
-        except wasmtime.ExitTrap as e:
-            code = e.code
+        code = _run_start(wasmtime, engine, wasi, data)
     return _result(t0, out, code)
 
 
@@ -178,17 +173,7 @@ def worker(argv: list[str]) -> None:
 
 # ------------------------------------------------------------------------------ driver
 def measure(engine: str, path: Path, args: list[str], stdin: bytes, timeout: float) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, str(path), json.dumps(args),
-           stdin.hex()]
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if p.returncode != 0:
-        last = (p.stderr.strip().splitlines() or ["?"])[-1]
-        return {"error": last[:70]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, [engine, str(path), json.dumps(args), stdin.hex()], timeout, error_width=70)
 
 
 def _fmt(x: float | None) -> str:

@@ -26,17 +26,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
+from fresh_process import run_worker  # noqa: E402
 
 ENGINES = ("heron-opt", "heron-base", "wasmtime", "pwasm")
 QJS_STACK = 512 * 1024
@@ -161,17 +159,7 @@ def worker(argv: list[str]) -> None:
 
 # ------------------------------------------------------------------------------ driver
 def measure(engine: str, path: Path, cache: str | None, real: bool, timeout: float) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", engine, str(path), cache or "",
-           "1" if real else "0"]
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timeout after {timeout:.0f} s"}
-    if p.returncode != 0:
-        last = (p.stderr.strip().splitlines() or ["?"])[-1]
-        return {"error": last[:80]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, [engine, str(path), cache or "", "1" if real else "0"], timeout)
 
 
 def modules(names: list[str], tmp: Path) -> list[tuple[str, Path, bool]]:

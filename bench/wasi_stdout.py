@@ -60,17 +60,22 @@ def timed(call) -> float:
         gc.enable()
 
 
-def heron_run(wat: str, strategy: str, target: str):
-    engine = heron.Engine(heron.Config(target=target, strategy=strategy))
-    store = heron.Store(engine)
-    config = heron.WasiConfig()
+def wasi_start(api, engine, wat: str):
+    """`_start` of the program with stdout to /dev/null, on heron or wasmtime (one API, two
+    modules), as a call to time."""
+    store = api.Store(engine)
+    config = api.WasiConfig()
     config.stdout_file = "/dev/null"
     store.set_wasi(config)
-    linker = heron.Linker(engine)
+    linker = api.Linker(engine)
     linker.define_wasi()
-    instance = linker.instantiate(store, heron.Module(engine, wat))
+    instance = linker.instantiate(store, api.Module(engine, wat))
     start = instance.exports(store)["_start"]
     return lambda: start(store)
+
+
+def heron_run(wat: str, strategy: str, target: str):
+    return wasi_start(heron, heron.Engine(heron.Config(target=target, strategy=strategy)), wat)
 
 
 def heron_noop_write(wat: str, strategy: str, target: str):
@@ -94,16 +99,7 @@ def heron_noop_write(wat: str, strategy: str, target: str):
 
 def wasmtime_run(wat: str):
     import wasmtime
-    engine = wasmtime.Engine()
-    store = wasmtime.Store(engine)
-    config = wasmtime.WasiConfig()
-    config.stdout_file = "/dev/null"
-    store.set_wasi(config)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module(engine, wat))
-    start = instance.exports(store)["_start"]
-    return lambda: start(store)
+    return wasi_start(wasmtime, wasmtime.Engine(), wat)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,26 +14,32 @@ from wasi_probe import DEFAULT_TARGET
 Outcome = tuple[int, str, str]
 
 
+def run_start(api, engine, wasi, wasm: Path) -> int:
+    """Run the module's `_start` with `wasi` on heron or wasmtime (one API, two modules): the
+    exit status."""
+    store = api.Store(engine)
+    store.set_wasi(wasi)
+    linker = api.Linker(engine)
+    linker.define_wasi()
+    instance = linker.instantiate(store, api.Module.from_file(engine, str(wasm)))
+    try:
+        instance.exports(store)["_start"](store)
+    except api.ExitTrap as e:
+        return e.code
+    return 0
+
+
 def run_on_heron(wasm: Path, args: list[str], box: Path | None = None, target: str = DEFAULT_TARGET,
                  strategy: str = "optimizing", legacy_exceptions: bool = False) -> Outcome:
     config = heron.Config(target=target, strategy=strategy)
     config.wasm_legacy_exceptions = legacy_exceptions
     engine = heron.Engine(config)
-    store = heron.Store(engine)
     wasi = heron.WasiConfig()
     wasi.argv = [wasm.name, *args]
     if box is not None:
         wasi.preopen_dir(str(box), "/")
     out, err = wasi.capture_stdout(), wasi.capture_stderr()
-    store.set_wasi(wasi)
-    linker = heron.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, heron.Module.from_file(engine, str(wasm)))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except heron.ExitTrap as e:
-        code = e.code
+    code = run_start(heron, engine, wasi, wasm)
     return code, out.getvalue().decode(), err.getvalue().decode()
 
 
@@ -45,7 +51,6 @@ def run_on_wasmtime(wasm: Path, args: list[str], tmp: Path, box: Path | None = N
     config = wasmtime.Config()
     config.wasm_exceptions = True
     engine = wasmtime.Engine(config)
-    store = wasmtime.Store(engine)
     wasi = wasmtime.WasiConfig()
     wasi.argv = [wasm.name if argv0 is None else argv0, *args]
     if env is not None:
@@ -57,16 +62,8 @@ def run_on_wasmtime(wasm: Path, args: list[str], tmp: Path, box: Path | None = N
         wasi.stdin_file = str(tmp / "stdin")
     wasi.stdout_file = str(tmp / "stdout")
     wasi.stderr_file = str(tmp / "stderr")
-    store.set_wasi(wasi)
-    linker = wasmtime.Linker(engine)
-    linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, str(wasm)))
-    code = 0
-    try:
-        instance.exports(store)["_start"](store)
-    except wasmtime.ExitTrap as e:
-        code = e.code
+    code = run_start(wasmtime, engine, wasi, wasm)
     return code, (tmp / "stdout").read_text(), (tmp / "stderr").read_text()
 
 
-__all__ = ["Outcome", "run_on_heron", "run_on_wasmtime"]
+__all__ = ["Outcome", "run_start", "run_on_heron", "run_on_wasmtime"]
