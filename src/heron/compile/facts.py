@@ -129,11 +129,11 @@ def reaches_recursion(facts: list, nimp: int, idx: int) -> bool:
     reaches, iterative."""
     if idx < nimp:
         return False
+    if facts[idx - nimp].indirect_calls:
+        return True
     ON_PATH, DONE = 1, 2
     state: dict[int, int] = {idx: ON_PATH}
     path = [(idx, iter(facts[idx - nimp].callees))]
-    if facts[idx - nimp].indirect_calls:
-        return True
     while path:
         node, callees = path[-1]
         for c in callees:

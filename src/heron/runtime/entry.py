@@ -103,15 +103,13 @@ def _compiled_entry(state, func) -> Callable:
           "arity_message": f"{func.name} expects {n} arguments, got ",
           "get_limit": get_limit, "set_limit": set_limit,
           "restore_host_limit": restore_host_limit, "clock": time.perf_counter_ns, "roomy": [True]}
-    plain = _entry_source(state, func, "entry", "plain" if adaptive else None)
-    if not adaptive:
-        exec(compile(plain, f"<heron entry {func.name!r}>", "exec"), ns)
-        return ns["entry"]
-    # a function that can recurse: the entry moves to a roomy frame after a long call
-    # (runtime/framestack.py)
-    exec(compile(plain + _entry_source(state, func, "entry_roomy", "roomy"), f"<heron entry {func.name!r}>",
-                 "exec"), ns)
-    ns["entry_roomy"] = with_room(ns["entry_roomy"])
+    source = _entry_source(state, func, "entry", "plain" if adaptive else None)
+    if adaptive:
+        # a function that can recurse: a roomy form beside the plain one (runtime/framestack.py)
+        source += _entry_source(state, func, "entry_roomy", "roomy")
+    exec(compile(source, f"<heron entry {func.name!r}>", "exec"), ns)
+    if adaptive:
+        ns["entry_roomy"] = with_room(ns["entry_roomy"])
     return ns["entry"]
 
 
